@@ -1,0 +1,34 @@
+import typescript from "@rollup/plugin-typescript";
+import { nodeResolve } from "@rollup/plugin-node-resolve";
+import commonjs from "@rollup/plugin-commonjs";
+import terser from "@rollup/plugin-terser";
+
+// Declarations come from `tsc -p tsconfig.build.json` (scripts/build.mjs); rollup only emits JavaScript.
+const ts = () => typescript({ tsconfig: "./tsconfig.json", declaration: false, outDir: undefined, rootDir: undefined, noEmit: false });
+const external = (id) => /^(@rails\/actioncable|morphdom|idb-keyval|@hotwired\/stimulus)(\/|$)/.test(id);
+const browser = () => [nodeResolve({ browser: true }), commonjs()];
+
+export default [
+  {
+    input: { "cable-courier": "src/index.ts", stimulus: "src/stimulus/index.ts" },
+    external,
+    plugins: [ts()],
+    output: { dir: "dist", format: "es", entryFileNames: "[name].js", chunkFileNames: "chunks/[name]-[hash].js", sourcemap: true },
+  },
+  {
+    input: "src/index.ts",
+    plugins: [...browser(), ts()],
+    output: { file: "dist/cable-courier.bundle.js", format: "es", sourcemap: true },
+  },
+  {
+    input: "src/index.ts",
+    plugins: [...browser(), ts(), terser()],
+    output: { file: "dist/cable-courier.iife.min.js", format: "iife", name: "CableCourier", sourcemap: true },
+  },
+  {
+    input: "src/server/index.ts",
+    external: (id) => id === "ws" || id.startsWith("node:"),
+    plugins: [ts()],
+    output: { file: "dist/server.js", format: "es", sourcemap: true },
+  },
+];

@@ -1,0 +1,146 @@
+// The one object a page talks to. It owns nothing but the wiring: event → outbox → transport → server →
+// acks/operations → outbox stage → DOM. Each part lives in its own folder.
+import { dispatch } from "./core/events";
+import type { CableState, InboundMessage, Operation } from "./protocol/types";
+import { classifyMessage } from "./protocol/validate";
+import { Transport } from "./transport";
+import { Outbox, type ReflexPromise, type StageDetail } from "./outbox";
+import { StatusHooks } from "./dom/status";
+import { TriggerObserver } from "./dom/triggers";
+import { Operations } from "./dom/operations";
+import { buildPayload, type PayloadOptions } from "./dom/payload";
+import { markStage } from "./dom/stage-marks";
+import { resolveOptions, type CourierOptions, type ResolvedOptions } from "./options";
+
+export interface StimulateOptions extends PayloadOptions {
+  /** `safe`: may be sent again when its fate is uncertain (plain StimulusReflex servers). */
+  retry?: "safe" | "unsafe";
+}
+
+type CustomOperation = (operation: Operation, element: Element | null, doc: Document) => void;
+
+export class Courier {
+  readonly options: ResolvedOptions;
+  private readonly status: StatusHooks;
+  private readonly operations: Operations;
+  private readonly triggers: TriggerObserver;
+  private readonly outbox: Outbox;
+  private transport: Transport | undefined;
+  /** Elements that triggered reflexes still pending, for stage marks; dropped at a terminal stage. */
+  private readonly elements = new Map<string, Element>();
+
+  constructor(options: CourierOptions = {}) {
+    this.options = resolveOptions(options);
+    const { logger, offline, disconnectDelay } = this.options;
+    this.status = new StatusHooks(document, { offline, disconnectDelay });
+    this.operations = new Operations(document, logger);
+    this.triggers = new TriggerObserver(document, (target, element) => {
+      this.stimulate(target, { element }).catch(() => {
+        // The failure is already announced by courier:failed on the element; a trigger has no caller to tell.
+      });
+    });
+    this.outbox = Outbox.open(this.options, {
+      send: (payload) => this.transport?.send(payload) ?? false,
+      stage: (detail) => this.markStage(detail),
+      apply: (operations) => this.operations.apply(operations),
+      pendingChanged: (count) => this.status.setPending(count),
+      storageDegraded: (error) => {
+        logger.log("warn", "IndexedDB unavailable: the outbox is in memory only", error);
+        dispatch(document, "courier:storage-degraded", { error });
+      },
+    });
+  }
+
+  get state(): CableState {
+    return this.transport?.state ?? "connecting";
+  }
+
+  /** False when the outbox fell back to memory: queued reflexes will not survive a reload. */
+  get durable(): boolean {
+    return this.outbox.durable;
+  }
+
+  get clientId(): string {
+    return this.outbox.clientId;
+  }
+
+  /** Reflexes not yet committed or failed. */
+  get pending(): number {
+    return this.outbox.pending;
+  }
+
+  /** Resolves once the outbox has loaded what earlier pages left in it. */
+  get ready(): Promise<void> {
+    return this.outbox.ready;
+  }
+
+  /** Stores the reflex, then sends it when the connection allows; never waits for the network. */
+  stimulate(target: string, options: StimulateOptions = {}): ReflexPromise {
+    const { element } = options;
+    const retry = options.retry ?? (element?.getAttribute("data-reflex-retry") === "safe" ? "safe" : "unsafe");
+    const payload = buildPayload(target, options);
+    if (element) this.elements.set(payload.id, element);
+    return this.outbox.enqueue(payload, { retry });
+  }
+
+  /** Registers a custom CableReady operation. */
+  addOperation(name: string, fn: CustomOperation): void {
+    this.operations.add(name, fn);
+  }
+
+  /** @internal Called once by `start()`. */
+  connect(): void {
+    this.status.start();
+    this.triggers.start();
+    this.outbox.ready.then(() => this.openTransport());
+  }
+
+  private openTransport(): void {
+    const { url, consumer, channel, params, logger, reconnectBase, reconnectMax, staleAfter } = this.options;
+    this.transport = new Transport(
+      {
+        url,
+        consumer,
+        params: { channel, ...params, courier: 1, clientId: this.outbox.clientId },
+        reconnectBase,
+        reconnectMax,
+        staleAfter,
+        logger,
+      },
+      {
+        stateChanged: (state, previous) => this.stateChanged(state, previous),
+        subscribed: () => this.outbox.subscribed(),
+        unsubscribed: () => this.outbox.unsubscribed(),
+        received: (data) => this.received(data),
+        protocolError: (error, raw) => this.protocolError(error, raw),
+      },
+    );
+    this.transport.start();
+  }
+
+  private stateChanged(state: CableState, previous: CableState): void {
+    this.status.setState(state);
+    dispatch(document, "courier:state", { state, previous });
+    if (state === "connected") dispatch(document, "courier:connected", { state, previous });
+    else if (previous === "connected") dispatch(document, "courier:disconnected", { state, previous });
+  }
+
+  private received(data: unknown): void {
+    const message = classifyMessage(data);
+    if (message instanceof Error) return this.protocolError(message, data);
+    // Operations land in the page before the outbox resolves the reflex they answer.
+    if (message.kind === "operations") this.operations.apply(message.envelope.operations);
+    this.outbox.received(message as InboundMessage);
+  }
+
+  private protocolError(error: Error, raw: unknown): void {
+    this.options.logger.log("warn", `ignored a malformed frame: ${error.message}`, raw);
+    dispatch(document, "courier:protocol-error", { error, raw });
+  }
+
+  private markStage(detail: StageDetail): void {
+    const element = this.elements.get(detail.id);
+    markStage(element, detail);
+    if (detail.stage === "committed" || detail.stage === "failed") this.elements.delete(detail.id);
+  }
+}

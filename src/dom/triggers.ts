@@ -1,0 +1,98 @@
+// `data-reflex="click->Counter#increment"` without per-element binding: one capture listener per event
+// type on the document, so elements that arrive later (morphs, Turbo renders) work as soon as they exist.
+import { parseReflexActions, type ReflexAction } from "./trigger-actions";
+
+export type TriggerFire = (target: string, element: Element, event: Event) => void;
+
+/**
+ * Dispatched (bubbling, cancelable) on the element before a declarative reflex fires. A listener that
+ * calls `preventDefault()` takes the reflex over (the Stimulus mixin does, to run its lifecycle callbacks),
+ * and the observer then does not fire it itself.
+ */
+export const TRIGGER_EVENT = "courier:trigger";
+export interface TriggerDetail { target: string; element: Element; event: Event }
+
+// Natural events are always listened for: an element added and used within the same task is then
+// handled before the MutationObserver has told us about it.
+const ALWAYS = ["click", "change", "submit"];
+
+export class TriggerObserver {
+  private readonly types = new Set<string>();
+  private observer: MutationObserver | undefined;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly fire: TriggerFire,
+  ) {}
+
+  start(): void {
+    if (this.observer) return;
+    this.observer = new MutationObserver((records) => this.observed(records));
+    this.observer.observe(this.doc.documentElement, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["data-reflex"],
+    });
+    ALWAYS.forEach((type) => this.listen(type));
+    this.scan(this.doc.documentElement);
+  }
+
+  stop(): void {
+    if (!this.observer) return;
+    this.observer.disconnect();
+    this.observer = undefined;
+    this.types.forEach((type) => this.doc.removeEventListener(type, this.handle, true));
+    this.types.clear();
+  }
+
+  private observed(records: MutationRecord[]): void {
+    for (const record of records) {
+      if (record.type === "attributes") this.scan(record.target as Element);
+      else record.addedNodes.forEach((node) => node.nodeType === 1 && this.scan(node as Element));
+    }
+  }
+
+  private scan(root: Element): void {
+    const elements = root.matches("[data-reflex]") ? [root] : [];
+    elements.push(...Array.from(root.querySelectorAll("[data-reflex]")));
+    for (const element of elements) for (const action of parseReflexActions(element)) this.listen(action.event);
+  }
+
+  private listen(type: string): void {
+    if (this.types.has(type)) return;
+    this.types.add(type);
+    this.doc.addEventListener(type, this.handle, true);
+  }
+
+  private readonly handle = (event: Event): void => {
+    const found = this.match(event);
+    if (!found) return;
+    const { element, actions } = found;
+    if (navigates(element, event)) event.preventDefault();
+    for (const { target } of actions) {
+      const detail: TriggerDetail = { target, element, event };
+      const trigger = new CustomEvent(TRIGGER_EVENT, { bubbles: true, cancelable: true, detail });
+      if (element.dispatchEvent(trigger)) this.fire(target, element, event);
+    }
+  };
+
+  /** The innermost `[data-reflex]` element around the event's target with an action for this event. */
+  private match(event: Event): { element: Element; actions: ReflexAction[] } | undefined {
+    const origin = event.target as Node | null;
+    let element = (origin?.nodeType === 1 ? (origin as Element) : origin?.parentElement)?.closest("[data-reflex]");
+    while (element) {
+      const actions = parseReflexActions(element).filter((action) => action.event === event.type);
+      if (actions.length) return element.hasAttribute("disabled") ? undefined : { element, actions };
+      element = element.parentElement?.closest("[data-reflex]");
+    }
+    return undefined;
+  }
+}
+
+/** Whether the browser's default action would leave the page: a form submit, a link or submit button click. */
+function navigates(element: Element, event: Event): boolean {
+  if (event.type === "submit") return true;
+  if (event.type !== "click") return false;
+  if (element.tagName === "A") return true;
+  const { type, form } = element as HTMLInputElement;
+  const submits = element.tagName === "BUTTON" ? type === "submit" : element.tagName === "INPUT" && (type === "submit" || type === "image");
+  return submits && form !== null;
+}

@@ -1,0 +1,72 @@
+// Every option `start()` takes, its default, and where the page can supply it instead (meta tags).
+import type { Consumer } from "@rails/actioncable";
+import { createLogger, type Logger, type LoggerOption } from "./core/logger";
+
+export type OfflineMode = "queue" | "hide" | "disable";
+
+export interface CourierOptions {
+  /** Cable endpoint. Default: `<meta name="action-cable-url">`, else `/cable`. */
+  url?: string;
+  /** An existing @rails/actioncable consumer to share (e.g. turbo-rails'), instead of our own. */
+  consumer?: Consumer;
+  /** Channel name of the reflex channel. Default `StimulusReflex::Channel`. */
+  channel?: string;
+  /** Extra subscription params sent with the channel name. */
+  params?: Record<string, unknown>;
+  /** `true` logs to the console; or a `Logger` / `(level, message, detail) => void`. Default silent. */
+  debug?: LoggerOption;
+  /** What action elements do while disconnected, unless they say `data-reflex-offline`. Default `queue`. */
+  offline?: OfflineMode;
+  /** How long a disconnect must last before the page shows it (ms). Default 500. */
+  disconnectDelay?: number;
+  /** Opaque per-user value partitioning the outbox. Default `<meta name="cable-courier-identity">`, else "". */
+  identity?: string;
+  /** A queued reflex older than this is not sent; it fails with `expired` (ms). Default 24 h. */
+  maxAge?: number;
+  /** Reflexes beyond this many pending fail with `outbox-full`. Default 1000. */
+  maxQueue?: number;
+  /** Resend a reflex the server has not acknowledged as `received` within this (ms). Default 10 000. */
+  ackTimeout?: number;
+  /** How many reflexes may be in flight at once per client. Default 32. */
+  window?: number;
+  /** `memory` keeps the outbox in memory only (nothing survives a reload). Default `indexeddb`. */
+  storage?: "indexeddb" | "memory";
+  /** First reconnect delay (ms); it doubles with jitter up to `reconnectMax`. Default 50. */
+  reconnectBase?: number;
+  /** Cap of the reconnect backoff (ms). Default 3000. */
+  reconnectMax?: number;
+  /** An open socket silent for this long (no ping) is treated as dead (ms). Default 6500. */
+  staleAfter?: number;
+}
+
+export interface ResolvedOptions extends Required<Omit<CourierOptions, "consumer" | "debug" | "params">> {
+  consumer?: Consumer;
+  params: Record<string, unknown>;
+  logger: Logger;
+}
+
+const meta = (name: string): string | undefined =>
+  typeof document === "undefined"
+    ? undefined
+    : document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content || undefined;
+
+export function resolveOptions(options: CourierOptions = {}): ResolvedOptions {
+  return {
+    url: options.url ?? meta("action-cable-url") ?? "/cable",
+    consumer: options.consumer,
+    channel: options.channel ?? "StimulusReflex::Channel",
+    params: options.params ?? {},
+    logger: createLogger(options.debug),
+    offline: options.offline ?? "queue",
+    disconnectDelay: options.disconnectDelay ?? 500,
+    identity: options.identity ?? meta("cable-courier-identity") ?? "",
+    maxAge: options.maxAge ?? 24 * 60 * 60 * 1000,
+    maxQueue: options.maxQueue ?? 1000,
+    ackTimeout: options.ackTimeout ?? 10_000,
+    window: options.window ?? 32,
+    storage: options.storage ?? "indexeddb",
+    reconnectBase: options.reconnectBase ?? 50,
+    reconnectMax: options.reconnectMax ?? 3000,
+    staleAfter: options.staleAfter ?? 6500,
+  };
+}

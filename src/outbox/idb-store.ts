@@ -1,0 +1,48 @@
+// The durable store: database `cable-courier`, object store `outbox`, keys ["r", clientId, seq] for
+// reflexes and ["c", clientId] for client meta, so each write touches only its own rows.
+import { createStore, promisifyRequest, type UseStore } from "idb-keyval";
+import { metaKey, recordKey, type Change, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store";
+
+export const DB_NAME = "cable-courier";
+export const STORE_NAME = "outbox";
+
+// `[]` sorts after every string and number, so [prefix..., []] bounds everything under a prefix.
+const under = (...prefix: IDBValidKey[]) => IDBKeyRange.bound(prefix, [...prefix, []]);
+
+export class IdbStore implements OutboxStore {
+  readonly durable = true;
+
+  private constructor(private readonly use: UseStore) {}
+
+  /** Opens (and creates) the database; rejects when IndexedDB is missing or refuses to open. */
+  static async open(dbName = DB_NAME): Promise<IdbStore> {
+    if (typeof indexedDB === "undefined" || !indexedDB) throw new Error("IndexedDB is not available");
+    const use = createStore(dbName, STORE_NAME);
+    await use("readonly", (store) => promisifyRequest(store.count()));
+    return new IdbStore(use);
+  }
+
+  getMeta(clientId: string): Promise<ClientMeta | undefined> {
+    return this.use("readonly", (store) => promisifyRequest(store.get(metaKey(clientId)) as IDBRequest<ClientMeta | undefined>));
+  }
+
+  async metas(identity: string): Promise<ClientMeta[]> {
+    const all = await this.use("readonly", (store) => promisifyRequest(store.getAll(under("c")) as IDBRequest<ClientMeta[]>));
+    return all.filter((meta) => meta.identity === identity);
+  }
+
+  records(clientId: string): Promise<OutboxRecord[]> {
+    // Keys sort by seq within a client, so getAll already returns seq order.
+    return this.use("readonly", (store) => promisifyRequest(store.getAll(under("r", clientId)) as IDBRequest<OutboxRecord[]>));
+  }
+
+  commit(change: Change): Promise<void> {
+    return this.use("readwrite", (store) => {
+      for (const { clientId, seq } of change.remove ?? []) store.delete(recordKey(clientId, seq));
+      if (change.dropMeta !== undefined) store.delete(metaKey(change.dropMeta));
+      for (const row of change.put ?? []) store.put(row, recordKey(row.clientId, row.seq));
+      if (change.meta) store.put(change.meta, metaKey(change.meta.clientId));
+      return promisifyRequest(store.transaction);
+    });
+  }
+}

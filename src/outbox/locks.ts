@@ -1,0 +1,34 @@
+// Web Locks mark which clientIds a live tab owns: a tab holds its own lock for its whole life, so a
+// free lock means the tab is gone and its reflexes may be adopted. Feature-detected; absent = no adoption.
+
+export interface HeldLock {
+  release(): void;
+}
+
+interface LockManagerLike {
+  request(name: string, options: { ifAvailable: boolean }, callback: (lock: unknown) => unknown): Promise<unknown>;
+}
+
+export const lockName = (clientId: string) => `cable-courier:client:${clientId}`;
+
+function lockManager(): LockManagerLike | undefined {
+  const locks = (globalThis.navigator as { locks?: unknown } | undefined)?.locks;
+  return locks && typeof (locks as LockManagerLike).request === "function" ? (locks as LockManagerLike) : undefined;
+}
+
+export const locksSupported = (): boolean => lockManager() !== undefined;
+
+/** Takes the client's lock if no one holds it; null when another tab (or this one) does. */
+export function tryLock(clientId: string): Promise<HeldLock | null> {
+  const locks = lockManager();
+  if (!locks) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    locks
+      .request(lockName(clientId), { ifAvailable: true }, (lock) => {
+        if (!lock) return resolve(null);
+        // Held until released: the promise the callback returns keeps the lock.
+        return new Promise<void>((release) => resolve({ release: () => release() }));
+      })
+      .catch(() => resolve(null));
+  });
+}

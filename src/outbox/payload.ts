@@ -1,0 +1,13 @@
+// What the outbox stores of a payload: a detached copy, without anything secret.
+import type { ReflexPayload } from "../protocol/types";
+
+/** A detached, structured-cloneable copy (JSON is what goes on the wire anyway), minus any password. */
+export function sanitize(payload: ReflexPayload, id: string): ReflexPayload {
+  const copy = JSON.parse(JSON.stringify(payload)) as ReflexPayload;
+  if (typeof copy !== "object" || copy === null || Array.isArray(copy)) throw new TypeError("the payload is not an object");
+  copy.id = id;
+  delete copy.courier;
+  const attrs = copy.attrs as Record<string, unknown> | undefined;
+  if (attrs && typeof attrs === "object" && String(attrs.type).toLowerCase() === "password") delete attrs.value;
+  return copy;
+}

@@ -1,0 +1,151 @@
+// Runtime validation of everything that arrives from the socket. Pure: no DOM, no I/O. Every function
+// returns a ProtocolError instead of throwing, so a bad frame is reported and dropped, never fatal.
+import type {
+  AckKind,
+  CableReadyEnvelope,
+  ChannelParams,
+  CourierAck,
+  CourierHello,
+  InboundMessage,
+  Operation,
+  ServerFrame,
+} from "./types";
+
+/** A frame or message that is not one of the shapes in docs/PROTOCOL.md; `raw` is what arrived. */
+export class ProtocolError extends Error {
+  override readonly name = "ProtocolError";
+  constructor(
+    message: string,
+    readonly raw: unknown,
+  ) {
+    super(message);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const isPositiveInteger = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0;
+const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
+const ACK_KINDS: readonly AckKind[] = ["received", "committed", "failed", "gap"];
+
+/** Parses and checks one ActionCable server frame, before ActionCable itself sees it. */
+export function parseServerFrame(raw: string): ServerFrame | ProtocolError {
+  if (typeof raw !== "string") return new ProtocolError("frame is not text", raw);
+  let frame: unknown;
+  try {
+    frame = JSON.parse(raw);
+  } catch {
+    return new ProtocolError("frame is not JSON", raw);
+  }
+  if (!isObject(frame)) return new ProtocolError("frame is not a JSON object", raw);
+  const fail = (why: string) => new ProtocolError(`${why}: ${raw.slice(0, 200)}`, raw);
+  const { type, identifier } = frame;
+
+  if (type === undefined) {
+    if (typeof identifier !== "string") return fail("channel message without a string identifier");
+    if (!("message" in frame)) return fail("channel message without a message");
+    return { identifier, message: frame.message };
+  }
+  switch (type) {
+    case "welcome":
+      if (frame.sid !== undefined && typeof frame.sid !== "string") return fail("welcome with a non-string sid");
+      return frame.sid === undefined ? { type: "welcome" } : { type: "welcome", sid: frame.sid };
+    case "ping":
+      if (typeof frame.message !== "number" || !Number.isFinite(frame.message)) return fail("ping without a numeric message");
+      return { type: "ping", message: frame.message };
+    case "confirm_subscription":
+    case "reject_subscription":
+      if (typeof identifier !== "string") return fail(`${type} without a string identifier`);
+      return { type, identifier } as ServerFrame;
+    case "disconnect": {
+      const { reason, reconnect } = frame;
+      if (reason !== undefined && typeof reason !== "string") return fail("disconnect with a non-string reason");
+      if (reconnect !== undefined && typeof reconnect !== "boolean") return fail("disconnect with a non-boolean reconnect");
+      return { type: "disconnect", reason, reconnect };
+    }
+    default:
+      return fail(`unknown frame type ${JSON.stringify(type)}`);
+  }
+}
+
+function checkOperations(value: unknown, raw: unknown): Operation[] | ProtocolError {
+  if (!Array.isArray(value)) return new ProtocolError("operations is not an array", raw);
+  const index = value.findIndex((op) => !isObject(op) || typeof op.operation !== "string");
+  if (index >= 0) return new ProtocolError(`operation ${index} has no string "operation"`, raw);
+  return value as Operation[];
+}
+
+function checkAck(courier: Json, raw: unknown): CourierAck | ProtocolError {
+  const { ack, id, clientId, seq, error, operations, expected } = courier;
+  const fail = (why: string) => new ProtocolError(`courier ack: ${why}`, raw);
+  if (!ACK_KINDS.includes(ack as AckKind)) return fail(`unknown ack ${JSON.stringify(ack)}`);
+  if (typeof id !== "string") return fail("id is not a string");
+  if (typeof clientId !== "string") return fail("clientId is not a string");
+  if (!isPositiveInteger(seq)) return fail("seq is not a positive integer");
+  if (error !== undefined && typeof error !== "string") return fail("error is not a string");
+  const result: CourierAck = { v: 1, ack: ack as AckKind, id, clientId, seq };
+  if (error !== undefined) result.error = error;
+  if (operations !== undefined) {
+    const checked = checkOperations(operations, raw);
+    if (checked instanceof ProtocolError) return checked;
+    result.operations = checked;
+  }
+  if (ack === "gap" || expected !== undefined) {
+    if (!isPositiveInteger(expected)) return fail("expected is not a positive integer");
+    result.expected = expected;
+  }
+  return result;
+}
+
+function checkHello(courier: Json, raw: unknown): CourierHello | ProtocolError {
+  const { committed } = courier;
+  if (!isObject(committed)) return new ProtocolError("courier hello: committed is not an object", raw);
+  const bad = Object.keys(committed).find((clientId) => !isCount(committed[clientId]));
+  if (bad !== undefined) return new ProtocolError(`courier hello: committed[${bad}] is not a count`, raw);
+  return { v: 1, hello: true, committed: { ...(committed as Record<string, number>) } };
+}
+
+/** Sorts one channel message into an ack, a hello, CableReady operations, or something not ours. */
+export function classifyMessage(data: unknown): InboundMessage | ProtocolError {
+  if (!isObject(data)) return { kind: "unknown", data };
+  if ("courier" in data) {
+    const { courier } = data;
+    if (!isObject(courier)) return new ProtocolError("courier is not an object", data);
+    if (courier.v !== 1) return new ProtocolError(`unsupported courier version ${JSON.stringify(courier.v)}`, data);
+    if (courier.hello === true) {
+      const hello = checkHello(courier, data);
+      return hello instanceof ProtocolError ? hello : { kind: "hello", hello };
+    }
+    if ("ack" in courier) {
+      const ack = checkAck(courier, data);
+      return ack instanceof ProtocolError ? ack : { kind: "ack", ack };
+    }
+    return new ProtocolError("courier message is neither an ack nor a hello", data);
+  }
+  if (data.cableReady === true) {
+    const operations = checkOperations(data.operations, data);
+    if (operations instanceof ProtocolError) return operations;
+    const envelope: CableReadyEnvelope = { cableReady: true, operations };
+    if (typeof data.version === "string") envelope.version = data.version;
+    return { kind: "operations", envelope };
+  }
+  return { kind: "unknown", data };
+}
+
+// The extension's keys come right after the channel, as in docs/PROTOCOL.md; app params follow, sorted.
+const LEADING_KEYS = ["channel", "courier", "clientId"];
+
+/** The params in a stable key order; ActionCable's identifier is JSON.stringify of exactly this object. */
+export function orderedParams(params: ChannelParams): ChannelParams {
+  const ordered: Record<string, unknown> = {};
+  for (const key of LEADING_KEYS) if (key in params) ordered[key] = params[key];
+  for (const key of Object.keys(params).sort()) if (!LEADING_KEYS.includes(key)) ordered[key] = params[key];
+  return ordered as ChannelParams;
+}
+
+/** The subscription identifier for these params: the same string for the same params, whatever their order. */
+export function identifierFor(params: ChannelParams): string {
+  return JSON.stringify(orderedParams(params));
+}

@@ -1,0 +1,71 @@
+// The client commands of the ActionCable protocol (subscribe, unsubscribe, message), validated and routed to
+// channels. Whatever a socket sends, the worst outcome is a log line and a dropped frame.
+import type { RawData } from "ws";
+import type { Logger } from "../core/logger";
+import type { Channel, Connection } from "./connection";
+import { parseCommand, parseData, parseIdentifier } from "./frames";
+import type { ServerStats } from "./types";
+
+export class Commands {
+  readonly channels = new Map<string, Channel>();
+
+  constructor(
+    private readonly stats: ServerStats,
+    private readonly logger: Logger,
+  ) {}
+
+  handle(connection: Connection, data: RawData, isBinary: boolean): void {
+    if (isBinary) return this.invalid(connection, "binary frame ignored");
+    const text = rawText(data);
+    const parsed = parseCommand(text);
+    if (!parsed.ok) return this.invalid(connection, parsed.error, text.slice(0, 200));
+    const command = parsed.value;
+    if (command.command === "subscribe") return this.subscribe(connection, command.identifier);
+    if (command.command === "unsubscribe") {
+      if (!connection.subscriptions.delete(command.identifier)) this.invalid(connection, "unsubscribe without subscription");
+      return;
+    }
+    const params = connection.subscriptions.get(command.identifier);
+    if (!params) return this.invalid(connection, "message without subscription", command.identifier);
+    const payload = parseData(command.data);
+    if (!payload.ok) return this.invalid(connection, payload.error, command.data.slice(0, 200));
+    try {
+      this.channels.get(params.channel)?.receive(connection, params, command.identifier, payload.value);
+    } catch (error) {
+      this.logger.log("error", `channel ${params.channel} receive threw`, error);
+    }
+  }
+
+  private subscribe(connection: Connection, identifier: string): void {
+    if (connection.subscriptions.has(identifier)) return this.invalid(connection, "already subscribed", identifier);
+    const parsed = parseIdentifier(identifier);
+    if (!parsed.ok) return this.invalid(connection, parsed.error, identifier);
+    const params = parsed.value;
+    const channel = this.channels.get(params.channel);
+    if (!channel) {
+      this.logger.log("info", `connection ${connection.id}: unknown channel ${params.channel}`);
+      connection.send({ type: "reject_subscription", identifier });
+      return;
+    }
+    // Registered before the (possibly async) subscribe, as Rails does, so a second subscribe is refused.
+    connection.subscriptions.set(identifier, params);
+    const settle = (accepted: boolean) => {
+      if (!accepted) connection.subscriptions.delete(identifier);
+      connection.send({ type: accepted ? "confirm_subscription" : "reject_subscription", identifier });
+    };
+    new Promise<boolean>((resolve) => resolve(channel.subscribe(connection, params, identifier))).then(settle, (error) => {
+      this.logger.log("error", `channel ${params.channel} subscribe threw`, error);
+      settle(false);
+    });
+  }
+
+  private invalid(connection: Connection, reason: string, raw?: unknown): void {
+    this.stats.invalid++;
+    this.logger.log("warn", `connection ${connection.id}: ${reason}`, raw);
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString();
+  return Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data).toString();
+}

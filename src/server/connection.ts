@@ -1,0 +1,48 @@
+// One accepted socket. Kept deliberately small (a bench holds 10,000 of them): the ws socket, an id,
+// the identity and the identifiers it subscribed to. No timers.
+import { WebSocket } from "ws";
+import type { ChannelParams } from "../protocol/types";
+
+/** A channel, as the cable layer sees it. */
+export interface Channel {
+  /** Called before `confirm_subscription`; may transmit first (the hello). false → `reject_subscription`. */
+  subscribe(connection: Connection, params: ChannelParams, identifier: string): boolean | Promise<boolean>;
+  /** One `message` command on a confirmed subscription, its `data` already parsed to an object. */
+  receive(connection: Connection, params: ChannelParams, identifier: string, data: Record<string, unknown>): void;
+}
+
+export class Connection {
+  /** identifier → params, for confirmed subscriptions. */
+  readonly subscriptions = new Map<string, ChannelParams>();
+
+  constructor(
+    readonly id: number,
+    readonly socket: WebSocket,
+    readonly identity: unknown,
+  ) {}
+
+  get open(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a prepared frame; false when the socket is no longer open. */
+  sendRaw(frame: string): boolean {
+    if (!this.open) return false;
+    this.socket.send(frame);
+    return true;
+  }
+
+  send(frame: object): boolean {
+    return this.sendRaw(JSON.stringify(frame));
+  }
+
+  /** A channel message: `{identifier, message}`. */
+  transmit(identifier: string, message: unknown): boolean {
+    return this.send({ identifier, message });
+  }
+}
+
+/** Builds the channel-message frame once for many connections: only the identifier differs. */
+export function channelFrame(identifier: string, messageJson: string): string {
+  return `{"identifier":${JSON.stringify(identifier)},"message":${messageJson}}`;
+}

@@ -1,0 +1,51 @@
+// The checks an HTTP upgrade passes before it becomes a WebSocket, and the HTTP answer when it does not.
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { STATUS_CODES } from "node:http";
+import type { ServerOptions } from "./types";
+
+export const SUBPROTOCOL = "actioncable-v1-json";
+
+export type UpgradeVerdict = { ok: true; identity: unknown } | { ok: false; status: number; reason: string };
+
+export function requestedProtocols(request: IncomingMessage): string[] {
+  const header = request.headers["sec-websocket-protocol"];
+  return typeof header === "string" ? header.split(",").map((p) => p.trim()) : [];
+}
+
+export function originAllowed(allowed: ServerOptions["allowedOrigins"], origin: string | undefined): boolean {
+  if (allowed === undefined) return true;
+  if (typeof allowed === "function") return allowed(origin) === true;
+  return origin !== undefined && allowed.includes(origin);
+}
+
+/** Origin, then subprotocol, then the app's `authenticate`; the first failure decides the status. */
+export async function checkUpgrade(request: IncomingMessage, options: ServerOptions): Promise<UpgradeVerdict> {
+  const origin = request.headers.origin;
+  let allowed: boolean;
+  try {
+    allowed = originAllowed(options.allowedOrigins, origin);
+  } catch (error) {
+    return { ok: false, status: 500, reason: `allowedOrigins threw: ${String(error)}` };
+  }
+  if (!allowed) return { ok: false, status: 403, reason: `origin ${origin ?? "(none)"} not allowed` };
+  if (!requestedProtocols(request).includes(SUBPROTOCOL)) {
+    return { ok: false, status: 400, reason: `subprotocol ${SUBPROTOCOL} required` };
+  }
+  if (!options.authenticate) return { ok: true, identity: undefined };
+  try {
+    const identity = await options.authenticate(request);
+    if (identity === false) return { ok: false, status: 401, reason: "authenticate refused the connection" };
+    return { ok: true, identity };
+  } catch (error) {
+    return { ok: false, status: 500, reason: `authenticate threw: ${String(error)}` };
+  }
+}
+
+/** Answers a refused upgrade with a bare HTTP response and drops the socket. */
+export function refuseUpgrade(socket: Duplex, status: number): void {
+  if (socket.destroyed) return;
+  const text = STATUS_CODES[status] ?? "Error";
+  const head = `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n`;
+  socket.end(head + text, () => socket.destroy());
+}

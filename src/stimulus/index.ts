@@ -1,0 +1,22 @@
+// `cable-courier/stimulus`: StimulusReflex's controller API on top of the courier. @hotwired/stimulus is
+// an optional peer: nothing here imports it; any object with `element` and `identifier` will do.
+import { start } from "../index";
+import { bindReflex, type ReflexMixin, type UseReflexOptions } from "./mixin";
+import type { ReflexHost } from "./lifecycle";
+
+/**
+ * Call in a controller's `connect()`: adds `this.stimulate(target, ...args)` and runs the controller's
+ * StimulusReflex lifecycle methods (`beforeReflex`, `reflexSuccess`, `afterIncrement`, ...). The courier is
+ * the page's one (`start()`), looked up when a reflex is sent, so call `start(options)` at boot to configure it.
+ */
+export function useReflex<T extends ReflexHost>(controller: T, options: UseReflexOptions = {}): T & ReflexMixin {
+  return bindReflex(controller, options, () => start());
+}
+
+/** StimulusReflex's name for the same thing. */
+export const register = useReflex;
+
+export { camelize, controllerIdentifierFor } from "./lifecycle";
+export type { LifecycleStage, ReflexHost } from "./lifecycle";
+export type { ReflexMixin, UseReflexOptions } from "./mixin";
+export type { CourierLike, ReflexPromiseLike, ReflexResultLike, StimulateOptionsLike } from "./types";

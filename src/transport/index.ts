@@ -1,0 +1,39 @@
+// The connection to the cable: one ActionCable consumer, the reflex channel subscription, and the state
+// the page shows. The contract other parts rely on is in this file; the machine is in ./transport.
+import type { Consumer } from "@rails/actioncable";
+import type { Logger } from "../core/logger";
+import type { CableState, ChannelParams } from "../protocol/types";
+
+export { Transport } from "./transport";
+export { jitteredBackoff } from "./monitor";
+export { getSharedCourier, setSharedCourier, sharedSlot, type SharedSlot } from "./shared";
+
+export interface TransportOptions {
+  url: string;
+  consumer?: Consumer;
+  params: ChannelParams;
+  /** Default 50 ms: first reconnect delay (jittered, doubles, capped). */
+  reconnectBase?: number;
+  /** Default 3000 ms: cap of the backoff. */
+  reconnectMax?: number;
+  /** Default 6500 ms: no frame for this long on an open socket = dead. */
+  staleAfter?: number;
+  /** Delay before reconnect attempt n (1-based); replaces the jittered backoff (tests). */
+  strategy?: (attempt: number) => number;
+  logger: Logger;
+}
+
+export interface TransportDelegate {
+  stateChanged(state: CableState, previous: CableState): void;
+  subscribed(): void;
+  unsubscribed(): void;
+  received(data: unknown): void;
+  protocolError(error: Error, raw: unknown): void;
+}
+
+/** Why the server last closed the socket (its `disconnect` frame); `reconnect: false` stops us. */
+export interface DisconnectInfo {
+  reason: string;
+  reconnect: boolean;
+}
+

@@ -1,0 +1,129 @@
+// Liveness and reconnection, kept apart from the state machine: when to try again, when a socket that
+// says nothing is dead, and which browser events mean "try now".
+import { Timer } from "../core/timer";
+
+/** Capped exponential backoff with jitter: attempt 1 waits base/2..base, each attempt doubles, up to max/2..max. */
+export function jitteredBackoff(base: number, max: number, random: () => number = Math.random): (attempt: number) => number {
+  return (attempt) => {
+    const ceiling = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
+    // Jitter downwards from the ceiling, so that clients dropped together (a deploy) spread out.
+    return Math.round(ceiling * (1 - random() / 2));
+  };
+}
+
+export interface MonitorOptions {
+  reconnectBase: number;
+  reconnectMax: number;
+  staleAfter: number;
+  /** Delay before reconnect attempt n (1-based); default `jitteredBackoff(reconnectBase, reconnectMax)`. */
+  strategy?: (attempt: number) => number;
+}
+
+export interface MonitorDelegate {
+  /** Time to try again. */
+  reconnect(): void;
+  /** The socket has said nothing for `idle` ms (≥ staleAfter). */
+  stale(idle: number): void;
+  /** `Date.now()` of the last sign of life: a frame, or the start of the current attempt. */
+  lastActivity(): number;
+  /** Conditions changed for the better: try at once. */
+  wake(reason: "online" | "visible" | "pageshow"): void;
+  offline(): void;
+}
+
+export class Monitor {
+  /** Reconnect attempts since the last confirmed subscription. */
+  attempts = 0;
+  private running = false;
+  private readonly strategy: (attempt: number) => number;
+  /** Fires `reconnect` after the backoff delay (default 50 ms doubling to 3000 ms, jittered). */
+  private readonly reconnectTimer = new Timer(() => this.delegate.reconnect());
+  /** Re-checks liveness every `staleAfter` (default 6500 ms: two missed 3 s pings and a margin). */
+  private readonly livenessTimer = new Timer(() => this.check());
+
+  constructor(
+    private readonly options: MonitorOptions,
+    private readonly delegate: MonitorDelegate,
+  ) {
+    this.strategy = options.strategy ?? jitteredBackoff(options.reconnectBase, options.reconnectMax);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if (typeof window === "undefined") return;
+    window.addEventListener("online", this.onOnline);
+    window.addEventListener("offline", this.onOffline);
+    window.addEventListener("pageshow", this.onPageShow);
+    document.addEventListener("visibilitychange", this.onVisibility);
+  }
+
+  stop(): void {
+    this.halt();
+    if (!this.running) return;
+    this.running = false;
+    if (typeof window === "undefined") return;
+    window.removeEventListener("online", this.onOnline);
+    window.removeEventListener("offline", this.onOffline);
+    window.removeEventListener("pageshow", this.onPageShow);
+    document.removeEventListener("visibilitychange", this.onVisibility);
+  }
+
+  /** A socket is open or being opened: watch that it keeps talking. */
+  watch(): void {
+    if (!this.livenessTimer.pending) this.livenessTimer.schedule(this.options.staleAfter);
+  }
+
+  connected(): void {
+    this.attempts = 0;
+    this.reconnectTimer.cancel();
+    this.watch();
+  }
+
+  /** The socket is gone: schedule the next attempt; returns its delay. */
+  lost(): number {
+    this.livenessTimer.cancel();
+    const delay = Math.max(0, this.strategy(++this.attempts));
+    this.reconnectTimer.schedule(delay);
+    return delay;
+  }
+
+  /** No more attempts until `watch()` / `lost()` again. */
+  halt(): void {
+    this.livenessTimer.cancel();
+    this.reconnectTimer.cancel();
+  }
+
+  /** Starts the backoff over; the next `lost()` waits about `reconnectBase` again. */
+  resetBackoff(): void {
+    this.attempts = 0;
+    this.reconnectTimer.cancel();
+  }
+
+  idle(): number {
+    return Date.now() - this.delegate.lastActivity();
+  }
+
+  /** True when a watched socket has been silent for `staleAfter` (timers may lag in background tabs). */
+  isStale(): boolean {
+    return this.livenessTimer.pending && this.idle() >= this.options.staleAfter;
+  }
+
+  /** Checks liveness now; a live socket is checked again when it would next turn stale. */
+  check(): void {
+    const idle = this.idle();
+    if (idle >= this.options.staleAfter) {
+      this.livenessTimer.cancel();
+      this.delegate.stale(idle);
+    } else {
+      this.livenessTimer.schedule(this.options.staleAfter - idle);
+    }
+  }
+
+  private readonly onOnline = () => this.delegate.wake("online");
+  private readonly onOffline = () => this.delegate.offline();
+  private readonly onPageShow = () => this.delegate.wake("pageshow");
+  private readonly onVisibility = () => {
+    if (document.visibilityState === "visible") this.delegate.wake("visible");
+  };
+}
