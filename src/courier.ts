@@ -4,6 +4,7 @@ import { dispatch } from "./core/events";
 import type { CableState, InboundMessage, Operation } from "./protocol/types";
 import { classifyMessage } from "./protocol/validate";
 import { Transport } from "./transport";
+import { sharedSlot } from "./transport/shared";
 import { Outbox, type ReflexPromise, type StageDetail } from "./outbox";
 import { StatusHooks } from "./dom/status";
 import { TriggerObserver } from "./dom/triggers";
@@ -26,6 +27,7 @@ export class Courier {
   private readonly triggers: TriggerObserver;
   private readonly outbox: Outbox;
   private transport: Transport | undefined;
+  private stopped = false;
   /** Elements that triggered reflexes still pending, for stage marks; dropped at a terminal stage. */
   private readonly elements = new Map<string, Element>();
 
@@ -95,7 +97,21 @@ export class Courier {
     this.outbox.ready.then(() => this.openTransport());
   }
 
+  /**
+   * Closes the socket (unless it is a shared consumer's) and stops watching the page. Queued reflexes stay
+   * in the outbox for the next page. Navigations never call this: the courier lives as long as the tab.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.transport?.stop();
+    this.triggers.stop();
+    this.status.stop();
+    this.outbox.close();
+    sharedSlot<Courier>().release(this);
+  }
+
   private openTransport(): void {
+    if (this.stopped) return;
     const { url, consumer, channel, params, logger, reconnectBase, reconnectMax, staleAfter } = this.options;
     this.transport = new Transport(
       {

@@ -5,6 +5,8 @@ const KEY = Symbol.for("cable-courier");
 export interface SharedSlot<T> {
   get(): T | undefined;
   set(value: T): void;
+  /** Empties the slot if it still holds `value` (a stopped courier must not be handed out again). */
+  release(value: T): void;
 }
 
 export function sharedSlot<T>(): SharedSlot<T> {
@@ -13,6 +15,9 @@ export function sharedSlot<T>(): SharedSlot<T> {
     get: () => global[KEY] as T | undefined,
     set: (value) => {
       global[KEY] = value;
+    },
+    release: (value) => {
+      if (global[KEY] === value) delete global[KEY];
     },
   };
 }

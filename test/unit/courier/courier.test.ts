@@ -1,0 +1,90 @@
+// The whole client — courier, outbox, transport, operations — in happy-dom against the real reference
+// server over a real WebSocket on 127.0.0.1. Real timers; every wait is on a condition.
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { Courier } from "../../../src/courier";
+import { ReflexError } from "../../../src/outbox";
+import { createServer, morph, MemoryStore, type CourierServer } from "../../../src/server";
+
+let server: CourierServer;
+let courier: Courier | undefined;
+let count = 0;
+const store = new MemoryStore();
+
+const reflexes = {
+  "Counter#increment": () => [morph("#count", String(++count), { childrenOnly: true })],
+  "Counter#boom": () => {
+    throw new Error("kaboom");
+  },
+};
+
+async function until(what: string, condition: () => boolean, limit = 15_000): Promise<void> {
+  const deadline = Date.now() + limit;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+beforeEach(async () => {
+  count = 0;
+  document.body.innerHTML = `<span id="count">0</span><button id="b" data-reflex="click->Counter#increment">+</button>`;
+  server = createServer({ reflexes, store });
+  await server.listen(0);
+});
+
+afterEach(async () => {
+  courier?.stop();
+  courier = undefined;
+  await server.close();
+});
+
+function connect(): Courier {
+  courier = new Courier({ url: server.cableUrl, storage: "memory", disconnectDelay: 0 });
+  courier.connect();
+  return courier;
+}
+
+test("a click runs the reflex once, the morph lands and the promise resolves", async () => {
+  const c = connect();
+  await until("connected", () => c.state === "connected");
+  const committed: string[] = [];
+  document.addEventListener("courier:committed", (e) => committed.push((e as CustomEvent).detail.id));
+
+  document.getElementById("b")!.click();
+  await until("the morph", () => document.getElementById("count")!.textContent === "1");
+  await until("the committed event", () => committed.length === 1);
+  expect(server.stats.handlerRuns["Counter#increment"]).toBe(1);
+  expect(document.documentElement.getAttribute("data-cable-pending")).toBe("0");
+
+  const result = await c.stimulate("Counter#increment");
+  expect(result.operations[0]).toMatchObject({ operation: "morph", selector: "#count" });
+  expect(document.getElementById("count")!.textContent).toBe("2");
+});
+
+test("a failing reflex rejects with reason failed and the html says connected", async () => {
+  const c = connect();
+  await until("connected", () => c.state === "connected");
+  expect(document.documentElement.classList.contains("cable-connected")).toBe(true);
+  const error = await c.stimulate("Counter#boom").catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ReflexError);
+  expect((error as ReflexError).reason).toBe("failed");
+});
+
+test("reflexes made while the server is down are delivered once when it comes back", async () => {
+  const c = connect();
+  await until("connected", () => c.state === "connected");
+  const port = server.port;
+  await server.close();
+  await until("disconnected", () => c.state === "disconnected");
+  expect(document.documentElement.getAttribute("data-cable-state")).toBe("disconnected");
+
+  const reflexesWhileDown = [c.stimulate("Counter#increment"), c.stimulate("Counter#increment")];
+  await until("two pending", () => document.documentElement.getAttribute("data-cable-pending") === "2");
+
+  server = createServer({ reflexes, store });
+  await server.listen(port);
+  await Promise.all(reflexesWhileDown);
+  expect(server.stats.handlerRuns["Counter#increment"]).toBe(2);
+  expect(document.getElementById("count")!.textContent).toBe("2");
+  expect(c.state).toBe("connected");
+});
