@@ -5,6 +5,7 @@ set -u
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system.sh || exit 1
 node scripts/build.mjs || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+npx tsc -p tsconfig.test.json --noEmit || { echo "type check failed"; echo "0 passed, 1 failed"; exit 1; }
 mkdir -p test-results
 rm -f test-results/vitest.json
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"

@@ -1,18 +1,9 @@
 // Shows each reflex's stage on the element that triggered it (`data-reflex-state`, `aria-busy`) and
 // announces it as a bubbling `courier:<stage>` event, so CSS and app code can follow a reflex.
 import { dispatch } from "../core/events";
-import type { FailureReason, Stage } from "../protocol/types";
+import type { Stage, StageDetail } from "../protocol/types";
 
-/** One stage change of one reflex (the outbox's `StageDetail`; kept structurally identical). */
-export interface StageDetail {
-  id: string;
-  target: string;
-  clientId: string;
-  seq: number;
-  stage: Stage;
-  reason?: FailureReason;
-  error?: string;
-}
+export type { StageDetail };
 
 export const isTerminal = (stage: Stage): boolean => stage === "committed" || stage === "failed";
 

@@ -1,6 +1,6 @@
 // The outbox's public vocabulary: its options, the hooks the courier hands it, and what it sends.
 import type { Logger } from "../core/logger";
-import type { CourierStamp, FailureReason, Operation, ReflexPayload, Stage } from "../protocol/types";
+import type { CourierStamp, Operation, ReflexPayload, StageDetail } from "../protocol/types";
 
 export interface OutboxOptions {
   /** Whose reflexes these are; records of another identity are never sent. */
@@ -27,16 +27,7 @@ export interface ReflexTombstone {
 
 export type OutboundReflex = ReflexPayload | ReflexTombstone;
 
-export interface StageDetail {
-  id: string;
-  target: string;
-  clientId: string;
-  /** 0 when the reflex was refused before it got a seq (outbox-full, unusable payload). */
-  seq: number;
-  stage: Stage;
-  reason?: FailureReason;
-  error?: string;
-}
+export type { StageDetail };
 
 export interface OutboxHooks {
   /** transport.send; false = not sent (the record stays queued). */

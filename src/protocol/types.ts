@@ -10,6 +10,18 @@ export type Stage = "queued" | "sent" | "received" | "committed" | "failed";
 /** Why a reflex promise rejected; apps branch on this, never on the message. */
 export type FailureReason = "failed" | "uncertain" | "expired" | "outbox-full" | "storage";
 
+/** One stage change of one reflex: the detail of `courier:<stage>` events. */
+export interface StageDetail {
+  id: string;
+  target: string;
+  clientId: string;
+  /** 0 when the reflex was refused before it got a seq (outbox-full, unusable payload). */
+  seq: number;
+  stage: Stage;
+  reason?: FailureReason;
+  error?: string;
+}
+
 // ---- ActionCable JSON protocol (actioncable-v1-json) ----
 
 export type ServerFrame =
