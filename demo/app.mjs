@@ -19,6 +19,7 @@ function todoText({ args, payload }) {
 }
 
 export function renderTodos(todos) {
+  const open = todos.filter((todo) => !todo.done).length;
   const items = todos
     .map(
       (todo) => `<li id="todo-${todo.id}" class="${todo.done ? "done" : ""}">
@@ -30,11 +31,11 @@ export function renderTodos(todos) {
     .join("\n");
   return `
     <form class="add" onsubmit="return false">
-      <input id="new-todo" name="text" autocomplete="off" placeholder="What needs doing?" value="">
+      <input id="new-todo" name="text" autocomplete="off" placeholder="What needs doing? (${open} open)" value="">
       <button type="submit" class="add-button" data-reflex="click->Todo#add" data-reflex-serialize-form="true" data-reflex-offline="queue">Add</button>
     </form>
     <ul id="todo-list">${items || '<li class="empty">Nothing to do.</li>'}</ul>
-    <p class="summary">${todos.filter((t) => !t.done).length} left of ${todos.length}
+    <p class="summary">${open} left of ${todos.length}
       <button type="button" class="clear" data-reflex="click->Todo#clear" data-reflex-offline="disable">Clear all</button></p>`;
 }
 

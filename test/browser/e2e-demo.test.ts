@@ -57,7 +57,7 @@ describe("e2e demo", () => {
     expect(offline.toggles.every((shown) => !shown)).toBe(true);
     expect(offline).toEqual(expect.objectContaining({ clearDisabled: [true], addUsable: [true] }));
     expect(offline.badge).toBe('"offline: changes are queued"');
-    expect(offline.pendingBadge).toContain("pending");
+    expect(offline.pendingBadge).toBe('"1 pending"');
     expect(runs(await world.stats(), "Todo#add")).toBe(runs(before, "Todo#add"));
     await page.screenshot({ path: screenshot("demo-disconnected.png") });
 
@@ -94,18 +94,25 @@ describe("e2e demo", () => {
     await typist.keyboard.type("hello world");
     await typist.keyboard.press("Home");
     for (let i = 0; i < 5; i++) await typist.keyboard.press("ArrowRight");
+    const field = () =>
+      typist.evaluate(() => {
+        const input = document.querySelector<HTMLInputElement>("#new-todo")!;
+        return {
+          value: input.value, start: input.selectionStart, end: input.selectionEnd,
+          focused: document.activeElement === input, placeholder: input.placeholder,
+        };
+      });
+    const { placeholder } = await field();
     const text = uniqueText("from the other browser");
     await addTodo(other, text);
     await waitForTodo(typist, text);
 
-    const field = () =>
-      typist.evaluate(() => {
-        const input = document.querySelector<HTMLInputElement>("#new-todo")!;
-        return { value: input.value, start: input.selectionStart, end: input.selectionEnd, focused: document.activeElement === input };
-      });
-    expect(await field()).toEqual({ value: "hello world", start: 5, end: 5, focused: true });
+    // The morph reached the focused input (its placeholder counts the open todos) but left what was typed.
+    const after = await field();
+    expect(after.placeholder).not.toBe(placeholder);
+    expect(after).toEqual({ value: "hello world", start: 5, end: 5, focused: true, placeholder: after.placeholder });
     await typist.keyboard.type(",");
-    expect(await field()).toEqual({ value: "hello, world", start: 6, end: 6, focused: true });
+    expect(await field()).toEqual(expect.objectContaining({ value: "hello, world", start: 6, end: 6, focused: true }));
     expect(errors.flat()).toEqual([]);
     await Promise.all([typistContext.close(), otherContext.close()]);
   });

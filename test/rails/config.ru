@@ -4,7 +4,8 @@
 # without a Rails app: ActionCable at /cable, a StimulusReflex::Channel speaking the acknowledgement
 # extension (channel.rb), a persistent store (store.rb), and HTTP endpoints for tests:
 #   GET /__stats, POST /__reset, POST /__broadcast (JSON operations to every subscriber),
-#   GET / (a page loading /dist/cable-courier.iife.min.js), GET /dist/* (CABLE_COURIER_DIST).
+#   GET / (a page loading /dist/cable-courier.iife.min.js; with ?start it also calls CableCourier.start()),
+#   GET /dist/* (CABLE_COURIER_DIST).
 # Env: RAILS_PEER_STATE (JSON file the store persists to), CABLE_COURIER_DIST, RAILS_PEER_LOG_LEVEL.
 # Run: puma -b tcp://127.0.0.1:<port> -t 4:4 config.ru
 
@@ -31,6 +32,9 @@ require_relative "channel"
 STORE = CourierStore.new(ENV["RAILS_PEER_STATE"])
 DIST = File.expand_path(ENV.fetch("CABLE_COURIER_DIST", File.join(__dir__, "../../dist")))
 
+# ?start boots the client as an app would; without it the page only loads the script.
+BOOT = "<script>window.courier = CableCourier.start({ debug: false });</script>"
+
 PAGE = <<~HTML
   <!doctype html>
   <html>
@@ -44,6 +48,7 @@ PAGE = <<~HTML
       <h1>Counter</h1>
       <p>Count: <span id="count">%<count>d</span></p>
       <button id="increment" data-reflex="click->Counter#increment">increment</button>
+      %<boot>s
     </body>
   </html>
 HTML
@@ -85,7 +90,8 @@ map("/") do
   run lambda { |env|
     next Http.json(404, { "error" => "not found" }) unless env["PATH_INFO"].empty? || env["PATH_INFO"] == "/"
 
-    html = format(PAGE, count: STORE.stats["counter"])
+    boot = Rack::Utils.parse_query(env["QUERY_STRING"]).key?("start") ? BOOT : ""
+    html = format(PAGE, count: STORE.stats["counter"], boot: boot)
     [200, { "content-type" => "text/html; charset=utf-8", "cache-control" => "no-store" }, [html]]
   }
 end

@@ -21,7 +21,7 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }
 
-/** A fresh context whose page errors are collected, so a broken bundle fails the test loudly. */
+/** A fresh context: empty IndexedDB, cookies and storage; 800×600 so screenshots fit the docs. */
 export async function freshContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 800, height: 600 }, ...options });
 }

@@ -76,7 +76,13 @@ async function startProcess(launch: Launch): Promise<ServerProcess> {
       Boolean,
       `${url}${launch.readyPath} to answer`,
     );
-  await ready();
+  try {
+    await ready();
+  } catch (error) {
+    if (child.pid) process.kill(child.pid, "SIGKILL");
+    launch.cleanup?.();
+    throw new Error(`${(error as Error).message}\n${log.join("")}`);
+  }
 
   const server: ServerProcess = {
     get url() { return url; },

@@ -105,6 +105,30 @@ describe("morph", () => {
     expect(input.value).toBe("new");
   });
 
+  test("an unfocused field keeps what the user typed when the server did not change its value", () => {
+    document.body.innerHTML = `<form id="f"><input id="a" value=""><input id="c" type="checkbox"><textarea id="t">x</textarea><p>1 todo</p></form>`;
+    ($("#a") as HTMLInputElement).value = "half-typed";
+    ($("#c") as HTMLInputElement).checked = true;
+    ($("#t") as HTMLTextAreaElement).value = "draft";
+    // A broadcast morph: the form's text changes, its fields' server values do not.
+    morph($("#f"), `<input id="a" value="" class="x"><input id="c" type="checkbox"><textarea id="t">x</textarea><p>2 todos</p>`, {
+      childrenOnly: true,
+    });
+    expect(($("#a") as HTMLInputElement).value).toBe("half-typed");
+    expect($("#a").className).toBe("x");
+    expect(($("#c") as HTMLInputElement).checked).toBe(true);
+    expect(($("#t") as HTMLTextAreaElement).value).toBe("draft");
+    expect($("#f p").textContent).toBe("2 todos");
+  });
+
+  test("an unfocused field inside an unchanged form still takes a value the server changed", () => {
+    document.body.innerHTML = `<form id="f"><input id="a" value="old"><input id="c" type="checkbox" checked></form>`;
+    ($("#a") as HTMLInputElement).value = "typed";
+    morph($("#f"), `<input id="a" value="server"><input id="c" type="checkbox">`, { childrenOnly: true });
+    expect(($("#a") as HTMLInputElement).value).toBe("server");
+    expect(($("#c") as HTMLInputElement).checked).toBe(false);
+  });
+
   test("a focused textarea keeps its text", () => {
     document.body.innerHTML = `<div id="f"><textarea id="t">server</textarea></div>`;
     const area = $("#t") as HTMLTextAreaElement;
