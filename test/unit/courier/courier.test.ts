@@ -76,7 +76,7 @@ test("reflexes made while the server is down are delivered once when it comes ba
   const port = server.port;
   await server.close();
   await until("disconnected", () => c.state === "disconnected");
-  expect(document.documentElement.getAttribute("data-cable-state")).toBe("disconnected");
+  await until("the page to show it", () => document.documentElement.getAttribute("data-cable-state") === "disconnected");
 
   const reflexesWhileDown = [c.stimulate("Counter#increment"), c.stimulate("Counter#increment")];
   await until("two pending", () => document.documentElement.getAttribute("data-cable-pending") === "2");
