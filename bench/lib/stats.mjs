@@ -35,7 +35,7 @@ export function bytes(value) {
 export function ratio(ours, baseline) {
   if (!Number.isFinite(ours) || !Number.isFinite(baseline) || baseline === 0) return "n/a";
   const r = ours / baseline;
-  return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(2) : r.toFixed(3)}×`;
+  return `${r >= 10 ? r.toFixed(0) : r >= 0.01 ? r.toFixed(2) : Number(r.toPrecision(2))}×`;
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -15,9 +15,9 @@ export async function connectionsRow({ root, quick, log }) {
   const target = quick ? 2000 : 10_000;
   const plan = { target, openWithin: quick ? 40_000 : 120_000, rate: 200, seconds: quick ? 3 : 10 };
   const ours = await measureOurs(plan, log);
-  log(`  ours: held ${ours.held}, ${ours.perConnection?.toFixed(0)} B/conn, rtt p50 ${ms(ours.p50)} p99 ${ms(ours.p99)}`);
+  log(`  ours: held ${ours.held}, ${ours.perConnection?.toFixed(0)} B/conn, rtt p50 ${showRtt(ours.p50)} p99 ${showRtt(ours.p99)}`);
   const rails = await measureRails(root, plan, log);
-  if (rails.held !== undefined) log(`  rails: held ${rails.held}, ${rails.perConnection?.toFixed(0)} B/conn, rtt p50 ${ms(rails.p50)} p99 ${ms(rails.p99)}`);
+  if (rails.held !== undefined) log(`  rails: held ${rails.held}, ${rails.perConnection?.toFixed(0)} B/conn, rtt p50 ${showRtt(rails.p50)} p99 ${showRtt(rails.p99)}`);
   const base = (value, show) => (rails.skipped ? `not measured (${rails.skipped})` : value === undefined ? "n/a" : show(value));
   const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
   return [

@@ -134,9 +134,10 @@ export class ReflexChannel implements Channel {
     if (!reflex.ok) return { error: reflex.error };
     const payload = reflex.value;
     const { target, args, id } = payload;
-    const handler = Object.prototype.hasOwnProperty.call(this.s.reflexes, target) ? this.s.reflexes[target] : undefined;
-    if (!handler) return { error: `unknown reflex ${target}` };
-    this.s.stats.handlerRuns[target] = (this.s.stats.handlerRuns[target] ?? 0) + 1;
+    const name = handlerName(this.s.reflexes, target);
+    if (name === undefined) return { error: `unknown reflex ${target}` };
+    const handler = this.s.reflexes[name];
+    this.s.stats.handlerRuns[name] = (this.s.stats.handlerRuns[name] ?? 0) + 1;
     try {
       const identity = connection.identity;
       const returned = await handler({ target, args, id, clientId, seq, payload, identity, connectionId: connection.id });
@@ -171,4 +172,16 @@ function checkOperations(value: unknown): StoredResult {
   } catch (error) {
     return { error: `reflex handler returned operations that are not JSON: ${String(error)}` };
   }
+}
+
+/**
+ * The registered name for a target. As in StimulusReflex, `Counter#x` and `CounterReflex#x` name the same
+ * reflex, so markup written either way finds a handler registered either way.
+ */
+function handlerName(reflexes: Record<string, unknown>, target: string): string | undefined {
+  const has = (name: string) => Object.prototype.hasOwnProperty.call(reflexes, name);
+  if (has(target)) return target;
+  const [klass, method] = target.split("#");
+  const other = klass.endsWith("Reflex") ? `${klass.slice(0, -"Reflex".length)}#${method}` : `${klass}Reflex#${method}`;
+  return has(other) ? other : undefined;
 }

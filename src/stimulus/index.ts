@@ -7,7 +7,8 @@ import type { ReflexHost } from "./lifecycle";
 /**
  * Call in a controller's `connect()`: adds `this.stimulate(target, ...args)` and runs the controller's
  * StimulusReflex lifecycle methods (`beforeReflex`, `reflexSuccess`, `afterIncrement`, ...). The courier is
- * the page's one (`start()`), looked up when a reflex is sent, so call `start(options)` at boot to configure it.
+ * the page's one: `start()` with default options if the page has not started it, so call `start(options)`
+ * before the Stimulus application starts to configure it.
  */
 export function useReflex<T extends ReflexHost>(controller: T, options: UseReflexOptions = {}): T & ReflexMixin {
   return bindReflex(controller, options, () => start());

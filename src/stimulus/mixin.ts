@@ -95,5 +95,8 @@ export function bindReflex<T extends ReflexHost>(
     );
   };
   claimDeclarativeReflexes(host);
+  // The page's courier must be running before the first click: its trigger observer is what turns a
+  // `data-reflex` click into a reflex. `start()` returns the one already started at boot, if any.
+  if (options.courier === undefined) defaultCourier();
   return host as T & ReflexMixin;
 }

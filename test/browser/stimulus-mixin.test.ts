@@ -157,11 +157,8 @@ describe("useReflex from dist/stimulus.js", () => {
     expect(errors).toEqual([]);
   });
 
-  // BUG (src/stimulus/mixin.ts bindReflex / src/stimulus/index.ts useReflex): the courier, and with it the
-  // TriggerObserver that turns a `data-reflex` click into a reflex, starts only at the first
-  // `this.stimulate()`. A page that uses useReflex without calling start() at boot (the README's Stimulus
-  // example) silently drops every declarative click until some controller calls stimulate() itself.
-  // This assertion is meant to fail until useReflex starts the page's courier (e.g. `start()` in bindReflex).
+  // A page that only calls useReflex (the README's Stimulus example, no start() at boot) must still have
+  // the courier's trigger observer running before the first declarative click.
   test("useReflex alone wires a declarative reflex: the first click is not lost", async () => {
     const page = await context.newPage();
     const errors = watchErrors(page);

@@ -60,19 +60,27 @@ interface PageWindow {
   srEvents: [string, string, string][];
   application: { getControllerForElementAndIdentifier(element: Element, identifier: string): unknown };
   courier: Courier;
+  committedId?: string;
 }
 
 let browser: Browser;
 let context: BrowserContext;
-let errors: string[];
 let dir: string;
 let appCode: string;
 let server: CourierServer | undefined;
 let calls: ReflexContext[];
 let count: number;
 
-const counter = { "Counter#increment": (c: ReflexContext) => { calls.push(c); return [morph("#count", String(++count))]; },
-  "Counter#boom": (c: ReflexContext) => { calls.push(c); throw new Error("boom"); } };
+const counter = {
+  "Counter#increment": (c: ReflexContext) => {
+    calls.push(c);
+    return [morph("#count", String(++count))];
+  },
+  "Counter#boom": (c: ReflexContext) => {
+    calls.push(c);
+    throw new Error("boom");
+  },
+};
 
 async function serve(extension: boolean, head: string): Promise<CourierServer> {
   server = createServer({
@@ -131,7 +139,7 @@ describe("the StimulusReflex 3.5.5 client against our reference server", () => {
   test("an unstamped reflex runs once and is answered plain-StimulusReflex style; the stock client morphs and settles it", async () => {
     const { url } = await serve(true, `<script type="module" src="/app.js"></script>`);
     const page = await context.newPage();
-    errors = watchErrors(page);
+    const errors = watchErrors(page);
     const frames = recordFrames(page);
     await page.goto(url);
     // SR wires `data-reflex` to its own controller and marks <body> once the subscription is confirmed.
@@ -179,15 +187,17 @@ describe("our client against a plain StimulusReflex server (extension: false)", 
     const head = `<script src="/dist/cable-courier.iife.min.js"></script><script>window.courier = CableCourier.start();</script>`;
     await serve(false, head);
     const page = await context.newPage();
-    errors = watchErrors(page);
+    const errors = watchErrors(page);
     const frames = recordFrames(page);
     await page.goto(server!.url);
     await waitForState(page, "connected");
 
-    const committed = page.evaluate(() => new Promise<string>((done) =>
-      document.querySelector("#inc")!.addEventListener("courier:committed", (e) => done((e as CustomEvent<{ id: string }>).detail.id), { once: true })));
+    await page.evaluate(() => document.querySelector("#inc")!.addEventListener("courier:committed", (e) => {
+      (window as unknown as PageWindow).committedId = (e as CustomEvent<{ id: string }>).detail.id;
+    }, { once: true }));
     await page.click("#inc");
-    const clickedId = await committed;
+    const committed = await page.waitForFunction(() => (window as unknown as PageWindow).committedId, null, { timeout: WAIT });
+    const clickedId = String(await committed.jsonValue());
     expect(await page.textContent("#count")).toBe("1");
 
     const result = await page.evaluate(async () => {

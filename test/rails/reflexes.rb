@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 # The fixture's reflexes and the CableReady operations they answer with, shaped like StimulusReflex
-# 3.5.5's (see /work/shared/fixtures/stimulus-reflex-3.5.5/frames.json): every operation carries the
+# 3.5.5's (see test/fixtures/stimulus-reflex-3.5.5/frames.json): every operation carries the
 # reflexId and a camelCased echo of the payload.
 module Reflexes
   TABLE = {

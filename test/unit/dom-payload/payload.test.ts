@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { stimulusReflexFrames } from "../../support/fixtures";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tabId, uuid } from "../../../src/dom/payload-id";
 import { buildPayload, STIMULUS_REFLEX_VERSION, VERSION } from "../../../src/dom/payload";
@@ -6,7 +6,7 @@ import { buildPayload, STIMULUS_REFLEX_VERSION, VERSION } from "../../../src/dom
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 interface Frame { dir: string; frame: { data?: string } }
-const frames = JSON.parse(readFileSync("/work/shared/fixtures/stimulus-reflex-3.5.5/frames.json", "utf8")) as Record<string, Frame[]>;
+const frames = stimulusReflexFrames<Record<string, Frame[]>>();
 const clientPayload = (scenario: string): Record<string, unknown> =>
   JSON.parse(frames[scenario].find((f) => f.dir === "client->server" && f.frame.data)!.frame.data!);
 

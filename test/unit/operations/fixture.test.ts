@@ -1,20 +1,14 @@
 // The real server frames of an unmodified StimulusReflex 3.5.5 server, applied to the page it rendered.
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { stimulusReflexFrames } from "../../support/fixtures";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { $, harness, recordEvents, type Harness } from "./helpers";
 
-// shared/ sits beside the checkout, here and in CI.
-const FIXTURE = ["../../../../shared/fixtures/stimulus-reflex-3.5.5/frames.json", "/work/shared/fixtures/stimulus-reflex-3.5.5/frames.json"]
-  .map((path) => (path.startsWith("/") ? path : fileURLToPath(new URL(path, import.meta.url))))
-  .find((path) => existsSync(path));
-if (!FIXTURE) throw new Error("fixtures/stimulus-reflex-3.5.5/frames.json not found beside the checkout");
 
 interface Frame {
   dir: string;
   frame: { message?: unknown };
 }
-const frames = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, Frame[]>;
+const frames = stimulusReflexFrames<Record<string, Frame[]>>();
 const serverMessage = (name: string) => frames[name].find((f) => f.dir === "server->client" && f.frame.message)!.frame.message;
 
 // The counter page as the fixture's Rails app renders it (before any reflex).

@@ -1,11 +1,9 @@
-import { readFileSync } from "node:fs";
+import { stimulusReflexFrames } from "../../support/fixtures";
 import { describe, expect, test } from "vitest";
 import { classifyMessage, identifierFor, parseServerFrame, ProtocolError } from "../../../src/protocol/validate";
 
 interface Recorded { dir: string; frame: Record<string, unknown> }
-const fixture = JSON.parse(
-  readFileSync("/work/shared/fixtures/stimulus-reflex-3.5.5/frames.json", "utf8"),
-) as Record<string, Recorded[]>;
+const fixture = stimulusReflexFrames<Record<string, Recorded[]>>();
 const serverFrames = Object.values(fixture).flat().filter((f) => f.dir === "server->client").map((f) => f.frame);
 
 const ack = (courier: Record<string, unknown>) => ({ courier: { v: 1, ack: "received", id: "r1", clientId: "c1", seq: 1, ...courier } });

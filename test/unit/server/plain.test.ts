@@ -1,6 +1,6 @@
 // @vitest-environment node
 // Reflexes without the extension are answered as an unmodified StimulusReflex 3.5.5 server answers them.
-import { readFileSync } from "node:fs";
+import { stimulusReflexFrames } from "../../support/fixtures";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Operation } from "../../../src/protocol/types";
 import { addCssClass, createServer, morph, type CourierServer, type ServerOptions } from "../../../src/server";
@@ -45,11 +45,20 @@ async function answer(client: TestClient, identifier: string, payload: Record<st
 
 describe("plain StimulusReflex answers", () => {
   it("matches the real StimulusReflex 3.5.5 frame for a selector morph", async () => {
-    const fixture = JSON.parse(readFileSync("/work/shared/fixtures/stimulus-reflex-3.5.5/frames.json", "utf8"));
+    const fixture = stimulusReflexFrames<Record<string, unknown>>();
     const [sent, received] = fixture.selector_morph as Array<{ frame: { data: string; message: { operations: Operation[] } } }>;
     const { client, identifier } = await setup({}, { channel: CHANNEL });
     const [op] = await answer(client, identifier, JSON.parse(sent.frame.data));
     expect(op).toEqual(received.frame.message.operations[0]);
+  });
+
+  it("finds a handler whether the markup names the class Counter or CounterReflex, as StimulusReflex does", async () => {
+    const { client, identifier, server } = await setup({}, { channel: CHANNEL });
+    const ops = await answer(client, identifier, reflex("Counter#increment"));
+    expect(ops[0]).toMatchObject({ operation: "morph", selector: "#count" });
+    expect(server.stats.handlerRuns).toEqual({ "CounterReflex#increment": 1 });
+    const missing = await answer(client, identifier, reflex("Counter#absent"));
+    expect(missing[0]).toMatchObject({ operation: "dispatchEvent", name: "stimulus-reflex:morph-error" });
   });
 
   it("sends no hello and no acks with extension: false, even for stamped reflexes", async () => {

@@ -1,0 +1,214 @@
+// Our IIFE client in real Chromium against real Rails ActionCable (Debian's ruby-rails 6.1 under puma,
+// test/rails/config.ru): it connects and subscribes, its status hooks follow puma going away and coming
+// back, and reflexes queued while puma is down (across a reload) run exactly once each, in order, after it
+// returns. Effects are counted in the peer's store, which survives the puma restarts (its state file).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { freshContext, launchBrowser, waitForPending, waitForState, waitUntil, watchErrors, WAIT } from "../support/browser";
+import { railsAvailable, startRailsPeer, type RailsPeer } from "./peer";
+
+const available = railsAvailable();
+const stateDir = mkdtempSync(join(tmpdir(), "rails-browser-"));
+const stateFile = join(stateDir, "state.json");
+let peer: RailsPeer | undefined;
+let running = false;
+let port: number | undefined; // a free one at first, then kept across restarts
+let browser: Browser;
+let context: BrowserContext;
+
+function need(): RailsPeer {
+  if (!peer) {
+    throw new Error(`the Rails peer cannot run, missing: ${available.missing.join(", ")}. Install: apt-get install ruby-rails puma`);
+  }
+  return peer;
+}
+
+/** Stops puma (SIGTERM); the state file keeps what was committed, the port stays ours to reuse. */
+async function pumaDown(): Promise<void> {
+  await need().stop();
+  running = false;
+}
+
+/** Starts a new puma on the same port and state file: the page's origin and the app's data are unchanged. */
+async function pumaUp(): Promise<void> {
+  peer = await startRailsPeer({ port, stateFile });
+  port = peer.port;
+  running = true;
+}
+
+type PageWindow = { courier: import("../../src/courier").Courier; __states: string[] };
+
+/** Records every state `<html>` shows, from the first one, so the order can be asserted. */
+const RECORD_STATES = `
+  window.__states = [];
+  new MutationObserver(() => {
+    const state = document.documentElement.getAttribute("data-cable-state");
+    if (state && window.__states[window.__states.length - 1] !== state) window.__states.push(state);
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-cable-state"] });
+`;
+
+/**
+ * Serves the page and its script from a cache while puma is down, as an app's service worker would, so
+ * the page can be reloaded offline. The cable socket is never routed. A document the test fulfils has no
+ * IP address space, so Chromium's Local Network Access checks would block its socket to 127.0.0.1 (a page
+ * served by puma itself is not checked): the context is granted that permission.
+ */
+async function offlineCache(target: BrowserContext, origin: string): Promise<void> {
+  await target.grantPermissions(["local-network-access"]);
+  const cache = new Map<string, { body: Buffer; contentType: string }>();
+  await target.route((url) => url.origin === origin && !url.pathname.startsWith("/cable"), async (route) => {
+    const key = route.request().url();
+    try {
+      const response = await route.fetch();
+      cache.set(key, { body: await response.body(), contentType: response.headers()["content-type"] ?? "" });
+      await route.fulfill({ response });
+    } catch {
+      const hit = cache.get(key);
+      await (hit ? route.fulfill({ status: 200, body: hit.body, contentType: hit.contentType }) : route.abort("connectionrefused"));
+    }
+  });
+}
+
+async function openPage(): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${need().url}/?start`);
+  await waitForState(page, "connected");
+  return page;
+}
+
+/** Reflex records in the page origin's IndexedDB outbox (database cable-courier, keys ["r", clientId, seq]). */
+function outboxCount(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open("cable-courier");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains("outbox")) return 0;
+      const request = db.transaction("outbox", "readonly").objectStore("outbox").count(IDBKeyRange.bound(["r"], ["r", []]));
+      return await new Promise<number>((resolve, reject) => {
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    } finally {
+      db.close();
+    }
+  });
+}
+
+/** One Log#append with `entry` and one real click on the increment button, both while puma is down. */
+async function queueBoth(page: Page, entry: number): Promise<void> {
+  await page.evaluate((n) => void (window as unknown as PageWindow).courier.stimulate("Log#append", { args: [String(n)] }).catch(() => {}), entry);
+  await page.click("#increment");
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  if (!available.ok) return;
+  await pumaUp();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (running) await peer?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  if (peer && !running) await pumaUp(); // a failed test may have left puma down
+  await need().reset();
+  context = await freshContext(browser);
+});
+
+afterEach(async () => {
+  await context?.close();
+});
+
+describe("cable-courier in Chromium against Rails ActionCable", () => {
+  test("connects, subscribes, and a click runs its reflex once and lands its morph", async () => {
+    const page = await openPage();
+    const errors = watchErrors(page);
+    expect(await page.evaluate(() => document.documentElement.className)).toBe("cable-connected");
+    const clientId = await page.evaluate(() => (window as unknown as PageWindow).courier.clientId);
+    await page.click("#increment");
+    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1", null, { timeout: WAIT });
+    await waitForPending(page, 0);
+    const stats = await need().stats();
+    expect(stats).toMatchObject({ counter: 1, runs: { "Counter#increment": 1 }, duplicates: 0, clients: { [clientId]: 1 } });
+    expect(errors).toEqual([]);
+  });
+
+  test("the status hooks follow puma going away and coming back; a disable button is disabled only while down", async () => {
+    await context.addInitScript(RECORD_STATES);
+    const page = await openPage();
+    const errors = watchErrors(page);
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML("beforeend", '<button id="guarded" data-reflex="click->Counter#increment" data-reflex-offline="disable">x</button>');
+    });
+    const guarded = () => page.evaluate(() => {
+      const button = document.querySelector<HTMLButtonElement>("#guarded")!;
+      return { disabled: button.disabled, aria: button.getAttribute("aria-disabled"), html: document.documentElement.className };
+    });
+    expect(await guarded()).toEqual({ disabled: false, aria: null, html: "cable-connected" });
+
+    await pumaDown();
+    await waitForState(page, "disconnected");
+    expect(await guarded()).toEqual({ disabled: true, aria: "true", html: "cable-disconnected" });
+
+    await pumaUp();
+    await waitForState(page, "connected");
+    expect(await guarded()).toEqual({ disabled: false, aria: null, html: "cable-connected" });
+    expect(await page.evaluate(() => (window as unknown as PageWindow).__states)).toEqual(["connecting", "connected", "disconnected", "connected"]);
+    // The restored button works again.
+    await page.click("#guarded");
+    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1", null, { timeout: WAIT });
+    expect((await need().stats()).runs).toEqual({ "Counter#increment": 1 });
+    expect(errors).toEqual([]);
+  });
+
+  test("20 reflexes queued while puma is down, across a reload, run exactly once each, in order, after it returns", async () => {
+    await offlineCache(context, `http://127.0.0.1:${port}`);
+    const page = await openPage();
+    const errors = watchErrors(page);
+    const clientId = await page.evaluate(() => (window as unknown as PageWindow).courier.clientId);
+
+    await pumaDown();
+    await waitForState(page, "disconnected");
+    for (let n = 1; n <= 5; n++) await queueBoth(page, n);
+    await waitForPending(page, 10);
+    expect(await outboxCount(page)).toBe(10);
+
+    await page.reload(); // from the offline cache: puma is still down
+    await page.waitForFunction(() => (window as unknown as PageWindow).courier !== undefined, null, { timeout: WAIT });
+    await page.evaluate(() => (window as unknown as PageWindow).courier.ready);
+    await waitForPending(page, 10);
+    expect(await page.evaluate(() => (window as unknown as PageWindow).courier.clientId)).toBe(clientId);
+    for (let n = 6; n <= 10; n++) await queueBoth(page, n);
+    await waitForPending(page, 20);
+    expect(await outboxCount(page)).toBe(20);
+
+    await pumaUp();
+    await waitForState(page, "connected");
+    await waitForPending(page, 0);
+    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "10", null, { timeout: WAIT });
+    expect(await outboxCount(page)).toBe(0);
+    // One more behind the twenty: once it has committed, nothing of theirs can still be in flight.
+    await page.evaluate(() => (window as unknown as PageWindow).courier.stimulate("Log#append", { args: ["11"] }));
+
+    const stats = await waitUntil(() => need().stats(), (s) => s.log.length >= 11, "11 log entries");
+    expect(stats.log).toEqual(range(1, 11));
+    expect(stats.runs).toEqual({ "Log#append": 11, "Counter#increment": 10 });
+    expect(stats.counter).toBe(10);
+    expect(stats.clients).toEqual({ [clientId]: 21 });
+    expect(stats.duplicates).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as PageWindow).courier.pending)).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.getAttribute("data-cable-pending"))).toBe("0");
+    expect(errors).toEqual([]);
+  });
+});
