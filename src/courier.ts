@@ -1,17 +1,17 @@
 // The one object a page talks to. It owns nothing but the wiring: event → outbox → transport → server →
 // acks/operations → outbox stage → DOM. Each part lives in its own folder.
-import { dispatch } from "./core/events";
-import type { CableState, InboundMessage, Operation } from "./protocol/types";
-import { classifyMessage } from "./protocol/validate";
-import { Transport } from "./transport";
-import { sharedSlot } from "./transport/shared";
-import { Outbox, type ReflexPromise, type StageDetail } from "./outbox";
-import { StatusHooks } from "./dom/status";
-import { TriggerObserver } from "./dom/triggers";
-import { Operations } from "./dom/operations";
-import { buildPayload, type PayloadOptions } from "./dom/payload";
-import { markStage } from "./dom/stage-marks";
-import { resolveOptions, type CourierOptions, type ResolvedOptions } from "./options";
+import { dispatch } from "./core/events.js";
+import type { CableState, InboundMessage, Operation } from "./protocol/types.js";
+import { classifyMessage } from "./protocol/validate.js";
+import { Transport } from "./transport/index.js";
+import { sharedSlot } from "./transport/shared.js";
+import { Outbox, type ReflexPromise, type StageDetail } from "./outbox/index.js";
+import { StatusHooks } from "./dom/status.js";
+import { TriggerObserver } from "./dom/triggers.js";
+import { Operations } from "./dom/operations.js";
+import { buildPayload, type PayloadOptions } from "./dom/payload.js";
+import { markStage } from "./dom/stage-marks.js";
+import { resolveOptions, type CourierOptions, type ResolvedOptions } from "./options.js";
 
 export interface StimulateOptions extends PayloadOptions {
   /** `safe`: may be sent again when its fate is uncertain (plain StimulusReflex servers). */

@@ -1,7 +1,7 @@
 // The public face of cable-courier: `start()` and the types an app needs. No logic lives here.
-import { Courier } from "./courier";
-import type { CourierOptions } from "./options";
-import { sharedSlot } from "./transport/shared";
+import { Courier } from "./courier.js";
+import type { CourierOptions } from "./options.js";
+import { sharedSlot } from "./transport/shared.js";
 
 /**
  * Returns the page's one courier, creating it on first call. Later calls — from this bundle, the IIFE
@@ -17,11 +17,11 @@ export function start(options?: CourierOptions): Courier {
   return courier;
 }
 
-export { Courier } from "./courier";
-export type { StimulateOptions } from "./courier";
-export type { CourierOptions, OfflineMode } from "./options";
-export { ReflexError } from "./outbox";
-export type { ReflexPromise, ReflexResult, StageDetail } from "./outbox";
-export type { CableState, Stage, FailureReason, Operation, ReflexPayload } from "./protocol/types";
-export type { Logger, LogLevel } from "./core/logger";
-export { VERSION } from "./dom/payload";
+export { Courier } from "./courier.js";
+export type { StimulateOptions } from "./courier.js";
+export type { CourierOptions, OfflineMode } from "./options.js";
+export { ReflexError } from "./outbox/index.js";
+export type { ReflexPromise, ReflexResult, StageDetail } from "./outbox/index.js";
+export type { CableState, Stage, FailureReason, Operation, ReflexPayload } from "./protocol/types.js";
+export type { Logger, LogLevel } from "./core/logger.js";
+export { VERSION } from "./dom/payload.js";

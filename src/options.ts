@@ -1,6 +1,6 @@
 // Every option `start()` takes, its default, and where the page can supply it instead (meta tags).
 import type { Consumer } from "@rails/actioncable";
-import { createLogger, type Logger, type LoggerOption } from "./core/logger";
+import { createLogger, type Logger, type LoggerOption } from "./core/logger.js";
 
 export type OfflineMode = "queue" | "hide" | "disable";
 

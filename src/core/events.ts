@@ -1,5 +1,5 @@
 // Dispatching namespaced DOM events, and isolating app callbacks so a broken listener never breaks delivery.
-import type { Logger } from "./logger";
+import type { Logger } from "./logger.js";
 
 export function dispatch(target: EventTarget, name: string, detail: unknown, cancelable = false): boolean {
   const event = new CustomEvent(name, { bubbles: true, cancelable, detail });

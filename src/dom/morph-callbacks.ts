@@ -1,8 +1,8 @@
 // The morphdom callbacks that make a server morph respect the user. They run once per element of
 // the incoming tree, so they allocate nothing and only compare identities and attributes.
 import type morphdom from "morphdom";
-import type { FocusSnapshot } from "./morph-focus";
-import { carryMarks } from "./morph-marks";
+import type { FocusSnapshot } from "./morph-focus.js";
+import { carryMarks } from "./morph-marks.js";
 
 export type MorphdomOptions = NonNullable<Parameters<typeof morphdom>[2]>;
 

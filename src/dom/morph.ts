@@ -1,11 +1,11 @@
 // Server HTML lands without breaking what the user is doing: morphdom, plus focus, caret, typed values,
 // permanent elements, contenteditable and the offline status marks (see morph-callbacks.ts).
 import morphdom from "morphdom";
-import { morphCallbacks } from "./morph-callbacks";
-import { restoreFocus, takeFocus } from "./morph-focus";
-import { parseChildren, parseElement } from "./morph-parse";
+import { morphCallbacks } from "./morph-callbacks.js";
+import { restoreFocus, takeFocus } from "./morph-focus.js";
+import { parseChildren, parseElement } from "./morph-parse.js";
 
-export { HIDDEN_MARK, DISABLED_MARK } from "./morph-marks";
+export { HIDDEN_MARK, DISABLED_MARK } from "./morph-marks.js";
 
 export const DEFAULT_PERMANENT_ATTRIBUTE = "data-reflex-permanent";
 

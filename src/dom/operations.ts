@@ -1,15 +1,15 @@
 // Applies CableReady envelopes the way CableReady 5 does: in order, each operation wrapped in
 // cancelable `cable-ready:before-*` / `cable-ready:after-*` events. One bad operation (unknown, missing
 // element, bad option, a throw) is reported and skipped; the rest of the batch still lands.
-import { dispatch } from "../core/events";
-import type { Logger } from "../core/logger";
-import type { Operation } from "../protocol/types";
-import { builtinOperations } from "./operations/builtins";
-import { resolveTargets } from "./operations/targets";
-import type { OperationFn } from "./operations/types";
-import { kebab } from "./operations/values";
+import { dispatch } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
+import type { Operation } from "../protocol/types.js";
+import { builtinOperations } from "./operations/builtins.js";
+import { resolveTargets } from "./operations/targets.js";
+import type { OperationFn } from "./operations/types.js";
+import { kebab } from "./operations/values.js";
 
-export type { OperationFn } from "./operations/types";
+export type { OperationFn } from "./operations/types.js";
 
 export type OperationErrorReason = "malformed" | "unknown-operation" | "missing-element" | "error";
 

@@ -2,7 +2,7 @@
 // and those of related elements (`dataset`), and the morph roots (`selectors`). SR servers build
 // `element` from these, so the shapes follow SR's attributes.js and utils.js exactly; the one deliberate
 // difference is that a password input's value is never read.
-import type { Dataset } from "../protocol/types";
+import type { Dataset } from "../protocol/types.js";
 
 /** The form-control properties SR reads, when the element has them. */
 type Control = Element & { checked?: unknown; selected?: unknown; value?: unknown; type?: unknown; name?: unknown };

@@ -2,7 +2,7 @@
 // each side encodeURIComponent'ed, plus the submit button), except that password fields are never sent.
 // The entry list is built here rather than by `new FormData(form)` because FormData cannot say which
 // control an entry came from, so it cannot leave passwords out.
-import { isPassword } from "./payload-attributes";
+import { isPassword } from "./payload-attributes.js";
 
 type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 

@@ -1,10 +1,10 @@
 // The reflex payload, built exactly as StimulusReflex 3.5's client builds it (reflex_data.js and
 // stimulus_reflex.js), so an unmodified StimulusReflex server runs it. The outbox adds `courier`.
-import type { ReflexPayload } from "../protocol/types";
-import { extractElementAttributes, extractElementDataset, reflexRoots } from "./payload-attributes";
-import { serializeForm } from "./payload-form";
-import { tabId, uuid } from "./payload-id";
-import { elementToXPath } from "./payload-xpath";
+import type { ReflexPayload } from "../protocol/types.js";
+import { extractElementAttributes, extractElementDataset, reflexRoots } from "./payload-attributes.js";
+import { serializeForm } from "./payload-form.js";
+import { tabId, uuid } from "./payload-id.js";
+import { elementToXPath } from "./payload-xpath.js";
 
 /** This package's version. */
 export const VERSION = "0.1.0";

@@ -1,7 +1,7 @@
 // Shows each reflex's stage on the element that triggered it (`data-reflex-state`, `aria-busy`) and
 // announces it as a bubbling `courier:<stage>` event, so CSS and app code can follow a reflex.
-import { dispatch } from "../core/events";
-import type { Stage, StageDetail } from "../protocol/types";
+import { dispatch } from "../core/events.js";
+import type { Stage, StageDetail } from "../protocol/types.js";
 
 export type { StageDetail };
 

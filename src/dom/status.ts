@@ -1,9 +1,9 @@
 // Tells the truth about the connection in the page: `<html data-cable-state class="cable-…">`, the pending
 // count, and action elements that hide or disable themselves while disconnected. The disconnected look
 // waits `disconnectDelay`, so a short blip never flickers; the way back is immediate.
-import { Timer } from "../core/timer";
-import type { OfflineMode } from "../options";
-import type { CableState } from "../protocol/types";
+import { Timer } from "../core/timer.js";
+import type { OfflineMode } from "../options.js";
+import type { CableState } from "../protocol/types.js";
 
 export interface StatusOptions {
   /** What action elements do while disconnected, unless they say `data-reflex-offline`. */

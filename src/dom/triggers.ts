@@ -1,6 +1,6 @@
 // `data-reflex="click->Counter#increment"` without per-element binding: one capture listener per event
 // type on the document, so elements that arrive later (morphs, Turbo renders) work as soon as they exist.
-import { parseReflexActions, type ReflexAction } from "./trigger-actions";
+import { parseReflexActions, type ReflexAction } from "./trigger-actions.js";
 
 export type TriggerFire = (target: string, element: Element, event: Event) => void;
 

@@ -1,8 +1,8 @@
 // Which clientId this tab sends under. A reload reuses the one in sessionStorage only when it is safe:
 // IndexedDB still knows its next seq (else the server may already hold seqs we would hand out again)
 // and no other live tab holds it (a duplicated tab copies sessionStorage).
-import type { Persistence } from "./persistence";
-import { locksSupported, tryLock, type HeldLock } from "./locks";
+import type { Persistence } from "./persistence.js";
+import { locksSupported, tryLock, type HeldLock } from "./locks.js";
 
 export interface OwnClient {
   clientId: string;

@@ -1,9 +1,9 @@
 // What the outbox's parts share; built once by Outbox.
-import type { Logger } from "../core/logger";
-import type { Delivery } from "./delivery";
-import type { OutboxHooks } from "./hooks";
-import type { Ledger } from "./ledger";
-import type { Persistence } from "./persistence";
+import type { Logger } from "../core/logger.js";
+import type { Delivery } from "./delivery.js";
+import type { OutboxHooks } from "./hooks.js";
+import type { Ledger } from "./ledger.js";
+import type { Persistence } from "./persistence.js";
 
 export interface Context {
   readonly identity: string;

@@ -1,12 +1,12 @@
 // Sending: per clientId lane, in seq order, at most `window` in flight, only while subscribed; resend
 // on ack timeout; and what a dropped socket means for what was in flight, per mode (PROTOCOL.md §5).
-import { guarded } from "../core/events";
-import type { Logger } from "../core/logger";
-import type { CourierHello } from "../protocol/types";
-import type { OutboundReflex, OutboxHooks } from "./hooks";
-import type { Entry, Lane } from "./entry";
-import type { Ledger } from "./ledger";
-import type { Persistence } from "./persistence";
+import { guarded } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
+import type { CourierHello } from "../protocol/types.js";
+import type { OutboundReflex, OutboxHooks } from "./hooks.js";
+import type { Entry, Lane } from "./entry.js";
+import type { Ledger } from "./ledger.js";
+import type { Persistence } from "./persistence.js";
 
 export interface DeliveryOptions {
   window: number;

@@ -1,9 +1,9 @@
 // The in-memory shapes of the delivery engine: one Entry per stored reflex, one Lane per clientId.
-import type { Timer } from "../core/timer";
-import type { Stage } from "../protocol/types";
-import type { HeldLock } from "./locks";
-import type { Settle } from "./reflex-error";
-import type { OutboxRecord } from "./store";
+import type { Timer } from "../core/timer.js";
+import type { Stage } from "../protocol/types.js";
+import type { HeldLock } from "./locks.js";
+import type { Settle } from "./reflex-error.js";
+import type { OutboxRecord } from "./store.js";
 
 export interface Entry {
   record: OutboxRecord;

@@ -1,6 +1,6 @@
 // The outbox's public vocabulary: its options, the hooks the courier hands it, and what it sends.
-import type { Logger } from "../core/logger";
-import type { CourierStamp, Operation, ReflexPayload, StageDetail } from "../protocol/types";
+import type { Logger } from "../core/logger.js";
+import type { CourierStamp, Operation, ReflexPayload, StageDetail } from "../protocol/types.js";
 
 export interface OutboxOptions {
   /** Whose reflexes these are; records of another identity are never sent. */

@@ -1,7 +1,7 @@
 // The durable store: database `cable-courier`, object store `outbox`, keys ["r", clientId, seq] for
 // reflexes and ["c", clientId] for client meta, so each write touches only its own rows.
 import { createStore, promisifyRequest, type UseStore } from "idb-keyval";
-import { metaKey, recordKey, type Change, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store";
+import { metaKey, recordKey, type Change, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store.js";
 
 export const DB_NAME = "cable-courier";
 export const STORE_NAME = "outbox";

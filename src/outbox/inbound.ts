@@ -1,10 +1,10 @@
 // What the server says about our reflexes: acks and hello (extension), or, against a plain
 // StimulusReflex server, the operations that carry a reflex's id (its commit).
-import { guarded } from "../core/events";
-import type { CableReadyEnvelope, CourierAck, CourierHello, InboundMessage, Operation } from "../protocol/types";
-import type { Context } from "./context";
-import type { Entry } from "./entry";
-import { relocate } from "./relocate";
+import { guarded } from "../core/events.js";
+import type { CableReadyEnvelope, CourierAck, CourierHello, InboundMessage, Operation } from "../protocol/types.js";
+import type { Context } from "./context.js";
+import type { Entry } from "./entry.js";
+import { relocate } from "./relocate.js";
 
 const MORPH_ERROR = "stimulus-reflex:morph-error";
 

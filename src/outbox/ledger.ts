@@ -1,16 +1,16 @@
 // The reflexes this tab is responsible for, in memory: one lane per clientId, each in seq order.
 // Every terminal outcome goes through here, so the stage event, the promise, the pending count and the
 // record's deletion never disagree.
-import { guarded } from "../core/events";
-import type { Logger } from "../core/logger";
-import { Timer } from "../core/timer";
-import type { FailureReason, Operation, Stage } from "../protocol/types";
-import type { Entry, Lane } from "./entry";
-import type { HeldLock } from "./locks";
-import type { OutboxHooks } from "./hooks";
-import type { Persistence } from "./persistence";
-import { ReflexError, type Settle } from "./reflex-error";
-import type { OutboxRecord } from "./store";
+import { guarded } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
+import { Timer } from "../core/timer.js";
+import type { FailureReason, Operation, Stage } from "../protocol/types.js";
+import type { Entry, Lane } from "./entry.js";
+import type { HeldLock } from "./locks.js";
+import type { OutboxHooks } from "./hooks.js";
+import type { Persistence } from "./persistence.js";
+import { ReflexError, type Settle } from "./reflex-error.js";
+import type { OutboxRecord } from "./store.js";
 
 export class Ledger {
   readonly lanes = new Map<string, Lane>();

@@ -1,8 +1,8 @@
 // Filling lanes from storage: this tab's own records on open, and the records of closed tabs of the
 // same identity (their Web Lock is free), which this tab then sends under their own clientId and seq.
-import type { Context } from "./context";
-import type { Lane } from "./entry";
-import { locksSupported, tryLock } from "./locks";
+import type { Context } from "./context.js";
+import type { Lane } from "./entry.js";
+import { locksSupported, tryLock } from "./locks.js";
 
 /** Reads a client's records into its lane; those older than maxAge are reported expired at once. */
 export async function loadLane(lane: Lane, ctx: Context): Promise<void> {

@@ -1,19 +1,19 @@
 // The durable outbox: every reflex is written to IndexedDB before it is sent and leaves only when the
 // server says it is done. The courier hands it `send` and hooks; it never touches the DOM or the socket.
-import { guarded } from "../core/events";
-import { silentLogger } from "../core/logger";
-import type { InboundMessage, ReflexPayload } from "../protocol/types";
-import { mintClient, mintId, rememberClient, resolveOwnClient } from "./client-id";
-import type { Context } from "./context";
-import { Delivery } from "./delivery";
-import type { OutboxHooks, OutboxOptions } from "./hooks";
-import { receive } from "./inbound";
-import { Ledger } from "./ledger";
-import { adoptOrphans, loadLane } from "./load";
-import { Persistence } from "./persistence";
-import { ReflexError, reflexPromise, type ReflexPromise, type Settle } from "./reflex-error";
-import { sanitize } from "./payload";
-import type { OutboxRecord } from "./store";
+import { guarded } from "../core/events.js";
+import { silentLogger } from "../core/logger.js";
+import type { InboundMessage, ReflexPayload } from "../protocol/types.js";
+import { mintClient, mintId, rememberClient, resolveOwnClient } from "./client-id.js";
+import type { Context } from "./context.js";
+import { Delivery } from "./delivery.js";
+import type { OutboxHooks, OutboxOptions } from "./hooks.js";
+import { receive } from "./inbound.js";
+import { Ledger } from "./ledger.js";
+import { adoptOrphans, loadLane } from "./load.js";
+import { Persistence } from "./persistence.js";
+import { ReflexError, reflexPromise, type ReflexPromise, type Settle } from "./reflex-error.js";
+import { sanitize } from "./payload.js";
+import type { OutboxRecord } from "./store.js";
 
 const DEFAULTS = { maxAge: 24 * 60 * 60 * 1000, maxQueue: 1000, ackTimeout: 10_000, window: 32, storage: "indexeddb" } as const;
 

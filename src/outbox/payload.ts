@@ -1,5 +1,5 @@
 // What the outbox stores of a payload: a detached copy, without anything secret.
-import type { ReflexPayload } from "../protocol/types";
+import type { ReflexPayload } from "../protocol/types.js";
 
 /** A detached, structured-cloneable copy (JSON is what goes on the wire anyway), minus any password. */
 export function sanitize(payload: ReflexPayload, id: string): ReflexPayload {

@@ -1,8 +1,8 @@
 // Holds the current store and falls back to memory when IndexedDB breaks: a broken disk must never
 // stop reflexes. Only a full disk is the caller's problem (that one reflex fails with `storage`).
-import type { Logger } from "../core/logger";
-import { IdbStore } from "./idb-store";
-import { MemoryStore, type Change, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store";
+import type { Logger } from "../core/logger.js";
+import { IdbStore } from "./idb-store.js";
+import { MemoryStore, type Change, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store.js";
 
 export const isQuotaError = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { name?: unknown }).name === "QuotaExceededError";

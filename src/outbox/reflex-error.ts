@@ -1,5 +1,5 @@
 // The one error a reflex promise rejects with. Apps branch on `reason`, never on the message.
-import type { FailureReason, Operation } from "../protocol/types";
+import type { FailureReason, Operation } from "../protocol/types.js";
 
 export class ReflexError extends Error {
   override readonly name = "ReflexError";

@@ -1,11 +1,11 @@
 // The server expects a seq we no longer hold (our storage lost it): the records from there on cannot
 // go out under this clientId without a hole, and the server ran none of them, so they move to a fresh
 // clientId and start again at seq 1 (PROTOCOL.md §5, gap).
-import { mintId, rememberClient } from "./client-id";
-import type { Context } from "./context";
-import type { Lane } from "./entry";
-import { tryLock } from "./locks";
-import type { OutboxRecord } from "./store";
+import { mintId, rememberClient } from "./client-id.js";
+import type { Context } from "./context.js";
+import type { Lane } from "./entry.js";
+import { tryLock } from "./locks.js";
+import type { OutboxRecord } from "./store.js";
 
 const restamp = (record: OutboxRecord, clientId: string, seq: number): OutboxRecord => ({
   ...record,

@@ -1,6 +1,6 @@
 // What the outbox keeps per reflex and per client, and the storage interface both stores implement.
 // One record per reflex (never an array under one key: rewriting it on every click is O(n)).
-import type { ReflexPayload } from "../protocol/types";
+import type { ReflexPayload } from "../protocol/types.js";
 
 export interface OutboxRecord {
   id: string;

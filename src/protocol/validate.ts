@@ -9,7 +9,7 @@ import type {
   InboundMessage,
   Operation,
   ServerFrame,
-} from "./types";
+} from "./types.js";
 
 /** A frame or message that is not one of the shapes in docs/PROTOCOL.md; `raw` is what arrived. */
 export class ProtocolError extends Error {

@@ -3,11 +3,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { Logger } from "../core/logger";
-import { Commands } from "./commands";
-import { Connection, channelFrame, type Channel } from "./connection";
-import type { ServerOptions, ServerStats } from "./types";
-import { SUBPROTOCOL, checkUpgrade, refuseUpgrade } from "./upgrade";
+import type { Logger } from "../core/logger.js";
+import { Commands } from "./commands.js";
+import { Connection, channelFrame, type Channel } from "./connection.js";
+import type { ServerOptions, ServerStats } from "./types.js";
+import { SUBPROTOCOL, checkUpgrade, refuseUpgrade } from "./upgrade.js";
 
 export interface CableSettings {
   path: string;

@@ -1,10 +1,10 @@
 // The client commands of the ActionCable protocol (subscribe, unsubscribe, message), validated and routed to
 // channels. Whatever a socket sends, the worst outcome is a log line and a dropped frame.
 import type { RawData } from "ws";
-import type { Logger } from "../core/logger";
-import type { Channel, Connection } from "./connection";
-import { parseCommand, parseData, parseIdentifier } from "./frames";
-import type { ServerStats } from "./types";
+import type { Logger } from "../core/logger.js";
+import type { Channel, Connection } from "./connection.js";
+import { parseCommand, parseData, parseIdentifier } from "./frames.js";
+import type { ServerStats } from "./types.js";
 
 export class Commands {
   readonly channels = new Map<string, Channel>();

@@ -1,7 +1,7 @@
 // One accepted socket. Kept deliberately small (a bench holds 10,000 of them): the ws socket, an id,
 // the identity and the identifiers it subscribed to. No timers.
 import { WebSocket } from "ws";
-import type { ChannelParams } from "../protocol/types";
+import type { ChannelParams } from "../protocol/types.js";
 
 /** A channel, as the cable layer sees it. */
 export interface Channel {

@@ -1,7 +1,7 @@
 // Validation of everything a socket sends. Each function returns a value or a reason string, never throws:
 // a bad frame costs one log line, never the socket or the process.
-import type { ChannelParams, ClientCommand, CourierStamp } from "../protocol/types";
-import type { InboundReflex } from "./types";
+import type { ChannelParams, ClientCommand, CourierStamp } from "../protocol/types.js";
+import type { InboundReflex } from "./types.js";
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -4,8 +4,8 @@ import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
-import type { Logger } from "../core/logger";
-import type { RouteHandler } from "./types";
+import type { Logger } from "../core/logger.js";
+import type { RouteHandler } from "./types.js";
 
 export const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

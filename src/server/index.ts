@@ -1,10 +1,10 @@
 // cable-courier/server: the Node reference server. Never imported by browser code.
-export { createServer, DEFAULT_CHANNEL, type CourierServer } from "./server";
-export { MemoryStore, type CourierStore, type StoredResult, type MemoryStoreOptions } from "./store";
-export * from "./operations";
-export { envelope, plainOperations, camelizeKeys, CABLE_READY_VERSION } from "./plain";
-export { SUBPROTOCOL } from "./upgrade";
-export { CONTENT_TYPES } from "./http";
+export { createServer, DEFAULT_CHANNEL, type CourierServer } from "./server.js";
+export { MemoryStore, type CourierStore, type StoredResult, type MemoryStoreOptions } from "./store.js";
+export * from "./operations.js";
+export { envelope, plainOperations, camelizeKeys, CABLE_READY_VERSION } from "./plain.js";
+export { SUBPROTOCOL } from "./upgrade.js";
+export { CONTENT_TYPES } from "./http.js";
 export type {
   InboundReflex,
   ReflexContext,
@@ -14,4 +14,4 @@ export type {
   ReflexEventType,
   ServerOptions,
   ServerStats,
-} from "./types";
+} from "./types.js";

@@ -1,6 +1,6 @@
 // Builders for CableReady 5 operations, in the shape a StimulusReflex 3.5 server sends them
 // (fixtures/stimulus-reflex-3.5.5/frames.json). The reflex channel adds `reflexId` to each.
-import type { Operation } from "../protocol/types";
+import type { Operation } from "../protocol/types.js";
 
 /** Extra CableReady keys any operation accepts (`selectAll`, `xpath`, `focusSelector`, `cancel`, ...). */
 export type OperationOptions = Record<string, unknown>;

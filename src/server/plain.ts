@@ -1,9 +1,9 @@
 // Answers in the shape of an unmodified StimulusReflex 3.5.5 server (fixtures/stimulus-reflex-3.5.5):
 // one CableReady envelope per reflex, no acks. The stock StimulusReflex client settles a reflex from the
 // operations that carry a `stimulusReflex` echo of its payload, so morphs and the morph-* events carry one.
-import type { CableReadyEnvelope, Operation } from "../protocol/types";
-import { dispatchEvent } from "./operations";
-import type { StoredResult } from "./store";
+import type { CableReadyEnvelope, Operation } from "../protocol/types.js";
+import { dispatchEvent } from "./operations.js";
+import type { StoredResult } from "./store.js";
 
 export const CABLE_READY_VERSION = "5.0.6";
 

@@ -1,14 +1,14 @@
 // The reflex channel: PROTOCOL.md §4 for stamped reflexes (hello, received → committed | failed, duplicates
 // from the store, tombstones, gaps), and plain StimulusReflex answers for the rest.
-import { guarded } from "../core/events";
-import type { Logger } from "../core/logger";
-import type { ChannelParams, CourierAck, CourierStamp, Operation } from "../protocol/types";
-import type { Channel, Connection } from "./connection";
-import { checkReflex, checkStamp, isClientId, isReflexId, type Checked } from "./frames";
-import { Lanes, type LaneItem } from "./lanes";
-import { envelope, plainOperations } from "./plain";
-import type { CourierStore, StoredResult } from "./store";
-import type { InboundReflex, ReflexEvent, ReflexHandler, ServerStats } from "./types";
+import { guarded } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
+import type { ChannelParams, CourierAck, CourierStamp, Operation } from "../protocol/types.js";
+import type { Channel, Connection } from "./connection.js";
+import { checkReflex, checkStamp, isClientId, isReflexId, type Checked } from "./frames.js";
+import { Lanes, type LaneItem } from "./lanes.js";
+import { envelope, plainOperations } from "./plain.js";
+import type { CourierStore, StoredResult } from "./store.js";
+import type { InboundReflex, ReflexEvent, ReflexHandler, ServerStats } from "./types.js";
 
 export interface ReflexChannelSettings {
   reflexes: Record<string, ReflexHandler>;

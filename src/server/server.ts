@@ -1,14 +1,14 @@
 // createServer: wires the HTTP server, the cable and the reflex channel together.
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createLogger } from "../core/logger";
-import type { Operation } from "../protocol/types";
-import { Cable } from "./cable";
-import { createRequestHandler } from "./http";
-import { envelope } from "./plain";
-import { ReflexChannel } from "./reflex-channel";
-import { MemoryStore, type CourierStore } from "./store";
-import type { ServerOptions, ServerStats } from "./types";
+import { createLogger } from "../core/logger.js";
+import type { Operation } from "../protocol/types.js";
+import { Cable } from "./cable.js";
+import { createRequestHandler } from "./http.js";
+import { envelope } from "./plain.js";
+import { ReflexChannel } from "./reflex-channel.js";
+import { MemoryStore, type CourierStore } from "./store.js";
+import type { ServerOptions, ServerStats } from "./types.js";
 
 export const DEFAULT_CHANNEL = "StimulusReflex::Channel";
 

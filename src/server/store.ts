@@ -1,7 +1,7 @@
 // Per-client dedup state: the last committed seq and the results of recent seqs (PROTOCOL.md §4).
 // A database-backed store implements the same three calls; `commit` must store the result and advance
 // `last` in one transaction, ideally the same transaction as the reflex's own effect.
-import type { Operation } from "../protocol/types";
+import type { Operation } from "../protocol/types.js";
 
 /** What a committed seq produced: its operations, or the error it failed with. */
 export interface StoredResult {

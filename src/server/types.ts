@@ -1,8 +1,8 @@
 // The public vocabulary of the reference server: options, reflex handlers and what tests observe.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { LoggerOption } from "../core/logger";
-import type { Operation, ReflexPayload } from "../protocol/types";
-import type { CourierStore } from "./store";
+import type { LoggerOption } from "../core/logger.js";
+import type { Operation, ReflexPayload } from "../protocol/types.js";
+import type { CourierStore } from "./store.js";
 
 /** A reflex payload after validation: the keys the server relies on are checked, the rest is as sent. */
 export type InboundReflex = Partial<ReflexPayload> & Pick<ReflexPayload, "target" | "id" | "args"> & Record<string, unknown>;

@@ -2,7 +2,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { STATUS_CODES } from "node:http";
-import type { ServerOptions } from "./types";
+import type { ServerOptions } from "./types.js";
 
 export const SUBPROTOCOL = "actioncable-v1-json";
 

@@ -1,7 +1,7 @@
 // `stimulate(target, [element], [options], ...args)`, read the way StimulusReflex 3.5 reads it
 // (getReflexElement / getReflexOptions): an element first, then an options object if it names a known
 // option, and the rest are the reflex's arguments.
-import type { StimulateOptionsLike } from "./types";
+import type { StimulateOptionsLike } from "./types.js";
 
 const DEFAULT_TARGET = "StimulusReflex::Reflex#default_reflex";
 

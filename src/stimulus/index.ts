@@ -1,8 +1,8 @@
 // `cable-courier/stimulus`: StimulusReflex's controller API on top of the courier. @hotwired/stimulus is
 // an optional peer: nothing here imports it; any object with `element` and `identifier` will do.
-import { start } from "../index";
-import { bindReflex, type ReflexMixin, type UseReflexOptions } from "./mixin";
-import type { ReflexHost } from "./lifecycle";
+import { start } from "../index.js";
+import { bindReflex, type ReflexMixin, type UseReflexOptions } from "./mixin.js";
+import type { ReflexHost } from "./lifecycle.js";
 
 /**
  * Call in a controller's `connect()`: adds `this.stimulate(target, ...args)` and runs the controller's
@@ -17,7 +17,7 @@ export function useReflex<T extends ReflexHost>(controller: T, options: UseRefle
 /** StimulusReflex's name for the same thing. */
 export const register = useReflex;
 
-export { camelize, controllerIdentifierFor } from "./lifecycle";
-export type { LifecycleStage, ReflexHost } from "./lifecycle";
-export type { ReflexMixin, UseReflexOptions } from "./mixin";
-export type { CourierLike, ReflexPromiseLike, ReflexResultLike, StimulateOptionsLike } from "./types";
+export { camelize, controllerIdentifierFor } from "./lifecycle.js";
+export type { LifecycleStage, ReflexHost } from "./lifecycle.js";
+export type { ReflexMixin, UseReflexOptions } from "./mixin.js";
+export type { CourierLike, ReflexPromiseLike, ReflexResultLike, StimulateOptionsLike } from "./types.js";

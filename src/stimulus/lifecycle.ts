@@ -2,8 +2,8 @@
 // (`beforeIncrement`, `incrementSuccess`), then the generic one (`beforeReflex`, `reflexSuccess`), each
 // called with `(element, target, error, id, payload)`; then `stimulus-reflex:<stage>` and
 // `stimulus-reflex:<stage>:<action>` bubble from the controller's element.
-import { dispatch, guarded } from "../core/events";
-import type { Logger } from "../core/logger";
+import { dispatch, guarded } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
 
 export type LifecycleStage =
   | "before" | "queued" | "delivered" | "received" | "success" | "error" | "halted" | "forbidden" | "after" | "finalize";

@@ -1,12 +1,12 @@
 // The controller mixin behind `useReflex`: gives a Stimulus controller `stimulate()`, runs its
 // StimulusReflex lifecycle methods, and takes over declarative `data-reflex` reflexes addressed to it.
-import type { Logger } from "../core/logger";
-import { uuid } from "../dom/payload-id";
-import { TRIGGER_EVENT, type TriggerDetail } from "../dom/triggers";
-import { readStimulateArguments } from "./arguments";
-import { controllerIdentifierFor, type ReflexHost } from "./lifecycle";
-import { followReflex } from "./reflex-run";
-import type { CourierLike, ReflexPromiseLike } from "./types";
+import type { Logger } from "../core/logger.js";
+import { uuid } from "../dom/payload-id.js";
+import { TRIGGER_EVENT, type TriggerDetail } from "../dom/triggers.js";
+import { readStimulateArguments } from "./arguments.js";
+import { controllerIdentifierFor, type ReflexHost } from "./lifecycle.js";
+import { followReflex } from "./reflex-run.js";
+import type { CourierLike, ReflexPromiseLike } from "./types.js";
 
 export interface UseReflexOptions {
   /** The courier to send through; default the page's one, looked up at each `stimulate()`. */

@@ -1,10 +1,10 @@
 // Follows one reflex from `before` to its end and calls the controller's lifecycle methods. Each reflex
 // keeps only its own closure: listeners for its own id, removed when it settles, so nothing accumulates
 // per controller or per page.
-import type { Logger } from "../core/logger";
-import type { Operation } from "../protocol/types";
-import { runStage, type LifecycleStage, type ReflexRun } from "./lifecycle";
-import type { ReflexPromiseLike, ReflexResultLike } from "./types";
+import type { Logger } from "../core/logger.js";
+import type { Operation } from "../protocol/types.js";
+import { runStage, type LifecycleStage, type ReflexRun } from "./lifecycle.js";
+import type { ReflexPromiseLike, ReflexResultLike } from "./types.js";
 
 /** The courier's stage events that map onto SR stages; the terminal ones come from the promise. */
 const STAGE_EVENTS: Record<string, LifecycleStage> = {

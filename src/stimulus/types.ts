@@ -1,7 +1,7 @@
 // The courier as the mixin sees it. Structural on purpose: the public entry's `Courier` satisfies it,
 // and tests can pass a double without loading the transport or the outbox.
-import type { PayloadOptions } from "../dom/payload";
-import type { Operation } from "../protocol/types";
+import type { PayloadOptions } from "../dom/payload.js";
+import type { Operation } from "../protocol/types.js";
 
 export interface StimulateOptionsLike extends PayloadOptions {
   retry?: "safe" | "unsafe";

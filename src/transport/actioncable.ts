@@ -1,7 +1,7 @@
 // The few ActionCable 8.1 internals the transport relies on (src/connection.js, connection_monitor.js),
 // typed and used in this one file: they are not in @types/rails__actioncable.
 import type { Consumer } from "@rails/actioncable";
-import { GuardedSocket } from "./guard";
+import { GuardedSocket } from "./guard.js";
 
 interface CableConnection {
   webSocket?: unknown;

@@ -3,8 +3,8 @@
 // and waits for the closing handshake before it notices a close — which a frozen or half-open server
 // never completes. The guard validates each frame first, remembers when the last one came, and reports
 // a close to ActionCable at once.
-import { parseServerFrame, ProtocolError } from "../protocol/validate";
-import type { ServerFrame } from "../protocol/types";
+import { parseServerFrame, ProtocolError } from "../protocol/validate.js";
+import type { ServerFrame } from "../protocol/types.js";
 
 type Handler = ((event: unknown) => void) | null;
 type HandlerName = "onopen" | "onmessage" | "onclose" | "onerror";

@@ -1,12 +1,12 @@
 // The connection to the cable: one ActionCable consumer, the reflex channel subscription, and the state
 // the page shows. The contract other parts rely on is in this file; the machine is in ./transport.
 import type { Consumer } from "@rails/actioncable";
-import type { Logger } from "../core/logger";
-import type { CableState, ChannelParams } from "../protocol/types";
+import type { Logger } from "../core/logger.js";
+import type { CableState, ChannelParams } from "../protocol/types.js";
 
-export { Transport } from "./transport";
-export { jitteredBackoff } from "./monitor";
-export { getSharedCourier, setSharedCourier, sharedSlot, type SharedSlot } from "./shared";
+export { Transport } from "./transport.js";
+export { jitteredBackoff } from "./monitor.js";
+export { getSharedCourier, setSharedCourier, sharedSlot, type SharedSlot } from "./shared.js";
 
 export interface TransportOptions {
   url: string;

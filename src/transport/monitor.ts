@@ -1,6 +1,6 @@
 // Liveness and reconnection, kept apart from the state machine: when to try again, when a socket that
 // says nothing is dead, and which browser events mean "try now".
-import { Timer } from "../core/timer";
+import { Timer } from "../core/timer.js";
 
 /** Capped exponential backoff with jitter: attempt 1 waits base/2..base, each attempt doubles, up to max/2..max. */
 export function jitteredBackoff(base: number, max: number, random: () => number = Math.random): (attempt: number) => number {

@@ -1,8 +1,8 @@
 // Test double: a WebSocket whose server side the test plays by hand. Install it as ActionCable's
 // `adapters.WebSocket` before starting a Transport; the guard wraps it like the real one.
 // `close()` never completes by itself, like a frozen or half-open server: only `drop()` closes it.
-import type { ClientCommand } from "../protocol/types";
-import type { RawSocket } from "./guard";
+import type { ClientCommand } from "../protocol/types.js";
+import type { RawSocket } from "./guard.js";
 
 type Handler = ((event: unknown) => void) | null;
 

@@ -7,14 +7,14 @@
 // socket: malformed frames reach ActionCable unchecked, a failed attempt is noticed only after
 // `staleAfter`, and abandoning a half-open socket waits for the browser's own close.
 import { adapters, createConsumer, type Consumer, type Subscription } from "@rails/actioncable";
-import { guarded } from "../core/events";
-import type { Logger, LogLevel } from "../core/logger";
-import type { CableState } from "../protocol/types";
-import { orderedParams } from "../protocol/validate";
-import * as cable from "./actioncable";
-import { installGuard, observeSockets, type SocketObserver } from "./guard";
-import type { DisconnectInfo, TransportDelegate, TransportOptions } from "./index";
-import { Monitor } from "./monitor";
+import { guarded } from "../core/events.js";
+import type { Logger, LogLevel } from "../core/logger.js";
+import type { CableState } from "../protocol/types.js";
+import { orderedParams } from "../protocol/validate.js";
+import * as cable from "./actioncable.js";
+import { installGuard, observeSockets, type SocketObserver } from "./guard.js";
+import type { DisconnectInfo, TransportDelegate, TransportOptions } from "./index.js";
+import { Monitor } from "./monitor.js";
 
 export class Transport {
   lastDisconnect: DisconnectInfo | undefined;

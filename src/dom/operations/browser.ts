@@ -1,9 +1,9 @@
 // Events, focus, document and browser operations: CableReady 5's dispatchEvent, setFocus, setTitle,
 // setMeta, consoleLog, redirectTo, pushState, replaceState, reload and scrollIntoView.
-import { dispatch } from "../../core/events";
-import type { Operation } from "../../protocol/types";
-import type { OperationFn } from "./types";
-import { name, need, object, scalar } from "./values";
+import { dispatch } from "../../core/events.js";
+import type { Operation } from "../../protocol/types.js";
+import type { OperationFn } from "./types.js";
+import { name, need, object, scalar } from "./values.js";
 
 interface Visitor {
   visit(url: string, options: { action: string }): void;

@@ -1,9 +1,9 @@
 // DOM mutations: CableReady 5's morph, innerHtml, outerHtml, replace, append, prepend,
 // insertAdjacentHtml, insertAdjacentText, remove and textContent, with the same option keys.
-import type { Operation } from "../../protocol/types";
-import { morph } from "../morph";
-import type { OperationFn } from "./types";
-import { name, need, scalar } from "./values";
+import type { Operation } from "../../protocol/types.js";
+import { morph } from "../morph.js";
+import type { OperationFn } from "./types.js";
+import { name, need, scalar } from "./values.js";
 
 const POSITIONS: Record<string, InsertPosition> = {
   beforebegin: "beforebegin", afterbegin: "afterbegin", beforeend: "beforeend", afterend: "afterend",

@@ -1,7 +1,7 @@
 // Element properties: CableReady 5's setAttribute, removeAttribute, addCssClass, removeCssClass,
 // setValue, setDatasetProperty, setProperty, setStyle and setStyles.
-import type { OperationFn } from "./types";
-import { classNames, name, need, object, scalar } from "./values";
+import type { OperationFn } from "./types.js";
+import { classNames, name, need, object, scalar } from "./values.js";
 
 type Styled = Element & ElementCSSInlineStyle;
 

@@ -1,6 +1,6 @@
 // Which elements an operation acts on, as CableReady resolves them: `selector` is CSS, or XPath when
 // `xpath` is set; `selectAll` takes every match instead of the first; no selector means the document.
-import type { Operation } from "../../protocol/types";
+import type { Operation } from "../../protocol/types.js";
 
 const ORDERED_NODE_SNAPSHOT_TYPE = 7;
 const FIRST_ORDERED_NODE_TYPE = 9;

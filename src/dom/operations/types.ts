@@ -1,4 +1,4 @@
-import type { Operation } from "../../protocol/types";
+import type { Operation } from "../../protocol/types.js";
 
 /**
  * Applies one operation to one element. `element` is null when the operation has no selector (it then

@@ -1,6 +1,6 @@
 // Reading an operation's options. Values come from the server, so each is checked and coerced here,
 // and a wrong type is a clear error (reported for that operation) instead of "[object Object]" in the page.
-import type { Operation } from "../../protocol/types";
+import type { Operation } from "../../protocol/types.js";
 
 /** A string, number or boolean option as a string; absent means "". */
 export function scalar(op: Operation, key: string): string {
