@@ -117,7 +117,8 @@ export class Courier {
       {
         url,
         consumer,
-        params: { channel, ...params, courier: 1, clientId: this.outbox.clientId },
+        // Read at each (re)subscribe: the outbox moves to a fresh clientId when the server lost our seqs.
+        params: () => ({ channel, ...params, courier: 1, clientId: this.outbox.clientId }),
         reconnectBase,
         reconnectMax,
         staleAfter,
@@ -127,6 +128,7 @@ export class Courier {
         stateChanged: (state, previous) => this.stateChanged(state, previous),
         subscribed: () => this.outbox.subscribed(),
         unsubscribed: () => this.outbox.unsubscribed(),
+        socketLost: () => this.outbox.unsubscribed(),
         received: (data) => this.received(data),
         protocolError: (error, raw) => this.protocolError(error, raw),
       },

@@ -7,8 +7,25 @@ import type { Dataset } from "../protocol/types.js";
 /** The form-control properties SR reads, when the element has them. */
 type Control = Element & { checked?: unknown; selected?: unknown; value?: unknown; type?: unknown; name?: unknown };
 
-export const isPassword = (element: Element): boolean =>
-  element.tagName === "INPUT" && (element as Control).type === "password";
+// A "show password" toggle changes an input's type, not its autocomplete, so both are read.
+const SECRET_AUTOCOMPLETE = /\b(current-password|new-password|one-time-code)\b/i;
+export const SECRET_FIELDS =
+  'input[type="password" i], input[autocomplete*="password" i], input[autocomplete*="one-time-code" i], input[data-reflex-secret]';
+
+/** A field whose value must never be stored or sent: a password, a one-time code, or one marked secret. */
+export const isSecretField = (element: Element): boolean =>
+  element.tagName === "INPUT" &&
+  (String((element as Control).type).toLowerCase() === "password" ||
+    SECRET_AUTOCOMPLETE.test(element.getAttribute("autocomplete") ?? "") ||
+    element.hasAttribute("data-reflex-secret"));
+
+/** The element's inner HTML with the `value` attributes of secret fields left out. */
+export function innerHtmlWithoutSecrets(element: Element): string {
+  if (!element.querySelector(SECRET_FIELDS)) return element.innerHTML;
+  const copy = element.cloneNode(true) as Element;
+  copy.querySelectorAll(SECRET_FIELDS).forEach((field) => isSecretField(field) && field.removeAttribute("value"));
+  return copy.innerHTML;
+}
 
 const quote = (value: string): string => value.replace(/["\\]/g, "\\$&");
 
@@ -39,7 +56,7 @@ export function extractElementAttributes(element: Element): Record<string, unkno
     const values = checkedValues(control, group);
     attrs.values = values;
     attrs.value = values.join(",");
-  } else if (isPassword(element)) {
+  } else if (isSecretField(element)) {
     attrs.value = "";
   } else if (control.value !== undefined) {
     attrs.value = control.value;

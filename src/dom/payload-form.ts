@@ -2,7 +2,7 @@
 // each side encodeURIComponent'ed, plus the submit button), except that password fields are never sent.
 // The entry list is built here rather than by `new FormData(form)` because FormData cannot say which
 // control an entry came from, so it cannot leave passwords out.
-import { isPassword } from "./payload-attributes.js";
+import { isSecretField } from "./payload-attributes.js";
 
 type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -34,7 +34,7 @@ function entries(control: Element): Array<[string, string]> {
       return [[name, field.value]];
     case "INPUT": {
       const input = field as HTMLInputElement;
-      if (SKIPPED_INPUTS.has(input.type) || isPassword(input)) return [];
+      if (SKIPPED_INPUTS.has(input.type) || isSecretField(input)) return [];
       if ((input.type === "checkbox" || input.type === "radio") && !input.checked) return [];
       if (input.type === "file") {
         const files = Array.from(input.files ?? []);

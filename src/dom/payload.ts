@@ -1,7 +1,7 @@
 // The reflex payload, built exactly as StimulusReflex 3.5's client builds it (reflex_data.js and
 // stimulus_reflex.js), so an unmodified StimulusReflex server runs it. The outbox adds `courier`.
 import type { ReflexPayload } from "../protocol/types.js";
-import { extractElementAttributes, extractElementDataset, reflexRoots } from "./payload-attributes.js";
+import { extractElementAttributes, extractElementDataset, innerHtmlWithoutSecrets, reflexRoots } from "./payload-attributes.js";
 import { serializeForm } from "./payload-form.js";
 import { tabId, uuid } from "./payload-id.js";
 import { elementToXPath } from "./payload-xpath.js";
@@ -85,7 +85,7 @@ export function buildPayload(target: string, options: PayloadOptions = {}): Refl
     tabId: tabId(),
     version: options.version ?? STIMULUS_REFLEX_VERSION,
     reflexController: options.reflexController ?? "stimulus-reflex",
-    inner_html: element && flag(element, "data-reflex-include-inner-html", options.includeInnerHtml) ? element.innerHTML : "",
+    inner_html: element && flag(element, "data-reflex-include-inner-html", options.includeInnerHtml) ? innerHtmlWithoutSecrets(element) : "",
     text_content:
       element && flag(element, "data-reflex-include-text-content", options.includeTextContent) ? element.textContent ?? "" : "",
     resolveLate: options.resolveLate ?? false,

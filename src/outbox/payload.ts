@@ -8,6 +8,15 @@ export function sanitize(payload: ReflexPayload, id: string): ReflexPayload {
   copy.id = id;
   delete copy.courier;
   const attrs = copy.attrs as Record<string, unknown> | undefined;
-  if (attrs && typeof attrs === "object" && String(attrs.type).toLowerCase() === "password") delete attrs.value;
+  if (attrs && typeof attrs === "object" && isSecret(attrs)) delete attrs.value;
   return copy;
+}
+
+// The last line of defence, on the attributes as collected: the payload builder already blanks these.
+function isSecret(attrs: Record<string, unknown>): boolean {
+  return (
+    String(attrs.type).toLowerCase() === "password" ||
+    /\b(current-password|new-password|one-time-code)\b/i.test(String(attrs.autocomplete ?? "")) ||
+    "data-reflex-secret" in attrs
+  );
 }

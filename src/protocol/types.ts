@@ -92,7 +92,7 @@ export interface CableReadyEnvelope {
 
 // ---- The acknowledgement extension (server -> client, inside `message`) ----
 
-export type AckKind = "received" | "committed" | "failed" | "gap";
+export type AckKind = "received" | "committed" | "failed" | "gap" | "conflict";
 
 export interface CourierAck {
   v: 1;
@@ -107,12 +107,19 @@ export interface CourierAck {
   /** `gap`: the seq the server expects next for this clientId; resend from there. */
   expected?: number;
 }
+// `conflict`: this clientId's seq was already used by a reflex with another id (two tabs shared a clientId);
+// nothing ran for this one. The client moves it, and its lane's later records, to a fresh clientId.
 
 export interface CourierHello {
   v: 1;
   hello: true;
   /** clientId -> last committed seq (0 when the server has never seen it). */
   committed: Record<string, number>;
+  /**
+   * An opaque name for the connection's user (e.g. an HMAC of the user id), when the server knows one.
+   * The client stamps records with the last one it saw and never sends a record stamped with another.
+   */
+  identity?: string;
 }
 
 /** What arrives in a subscription's `received`, once validated. */

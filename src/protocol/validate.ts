@@ -28,7 +28,7 @@ const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 const isPositiveInteger = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0;
 const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
-const ACK_KINDS: readonly AckKind[] = ["received", "committed", "failed", "gap"];
+const ACK_KINDS: readonly AckKind[] = ["received", "committed", "failed", "gap", "conflict"];
 
 /** Parses and checks one ActionCable server frame, before ActionCable itself sees it. */
 export function parseServerFrame(raw: string): ServerFrame | ProtocolError {
@@ -104,7 +104,12 @@ function checkHello(courier: Json, raw: unknown): CourierHello | ProtocolError {
   if (!isObject(committed)) return new ProtocolError("courier hello: committed is not an object", raw);
   const bad = Object.keys(committed).find((clientId) => !isCount(committed[clientId]));
   if (bad !== undefined) return new ProtocolError(`courier hello: committed[${bad}] is not a count`, raw);
-  return { v: 1, hello: true, committed: { ...(committed as Record<string, number>) } };
+  const { identity } = courier;
+  if (identity !== undefined && (typeof identity !== "string" || identity === "" || identity.length > 512))
+    return new ProtocolError("courier hello: identity is not a non-empty string of at most 512 characters", raw);
+  const hello: CourierHello = { v: 1, hello: true, committed: { ...(committed as Record<string, number>) } };
+  if (identity !== undefined) hello.identity = identity;
+  return hello;
 }
 
 /** Sorts one channel message into an ack, a hello, CableReady operations, or something not ours. */

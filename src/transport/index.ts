@@ -11,7 +11,8 @@ export { getSharedCourier, setSharedCourier, sharedSlot, type SharedSlot } from 
 export interface TransportOptions {
   url: string;
   consumer?: Consumer;
-  params: ChannelParams;
+  /** Subscription params; a function is read again before each reconnect (the clientId may change). */
+  params: ChannelParams | (() => ChannelParams);
   /** Default 50 ms: first reconnect delay (jittered, doubles, capped). */
   reconnectBase?: number;
   /** Default 3000 ms: cap of the backoff. */
@@ -27,6 +28,8 @@ export interface TransportDelegate {
   stateChanged(state: CableState, previous: CableState): void;
   subscribed(): void;
   unsubscribed(): void;
+  /** A socket went away before its subscription was confirmed: whatever it said (a hello) is void. */
+  socketLost?(): void;
   received(data: unknown): void;
   protocolError(error: Error, raw: unknown): void;
 }

@@ -9,7 +9,7 @@
 import { adapters, createConsumer, type Consumer, type Subscription } from "@rails/actioncable";
 import { guarded } from "../core/events.js";
 import type { Logger, LogLevel } from "../core/logger.js";
-import type { CableState } from "../protocol/types.js";
+import type { CableState, ChannelParams } from "../protocol/types.js";
 import { orderedParams } from "../protocol/validate.js";
 import * as cable from "./actioncable.js";
 import { installGuard, observeSockets, type SocketObserver } from "./guard.js";
@@ -113,11 +113,25 @@ export class Transport {
     this.setState("disconnected");
   }
 
+  private params(): ChannelParams {
+    const { params } = this.options;
+    return orderedParams(typeof params === "function" ? params() : params);
+  }
+
+  /** Before a new socket: params that changed since the subscription was made mean a new subscription. */
+  private refreshSubscription(): void {
+    const current = this.subscription as (Subscription & { identifier?: string }) | undefined;
+    if (!current || current.identifier === JSON.stringify(this.params())) return;
+    this.subscription = undefined;
+    guarded(this.logger, "ActionCable unsubscribe", () => current.unsubscribe());
+    this.subscribe();
+  }
+
   private subscribe(): void {
     this.rejected = false;
     // ActionCable's identifier is JSON.stringify(params), so the key order is fixed here.
     this.subscription = guarded(this.logger, "ActionCable subscribe", () =>
-      this.consumer!.subscriptions.create(orderedParams(this.options.params), {
+      this.consumer!.subscriptions.create(this.params(), {
         connected: () => this.confirmed(),
         disconnected: ({ willAttemptReconnect }: { willAttemptReconnect?: boolean }) => {
           if (!this.started) return;
@@ -163,6 +177,7 @@ export class Transport {
   private lost(why: string): void {
     if (!this.started || !this.socketUp) return;
     this.socketUp = false;
+    if (!this.isSubscribed) guarded(this.logger, "socketLost", () => this.delegate.socketLost?.());
     this.drop();
     this.settle();
     if (this.halted) return this.monitor.halt();
@@ -177,6 +192,7 @@ export class Transport {
     this.attemptAt = Date.now();
     this.monitor.watch();
     if (this.rejected) this.subscribe(); // a new socket is a new chance
+    else this.refreshSubscription();
     guarded(this.logger, "ActionCable open", () => cable.open(this.consumer!));
   }
 

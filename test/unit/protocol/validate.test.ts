@@ -143,3 +143,20 @@ describe("identifierFor", () => {
     expect(identifierFor({ b: 1, channel: "X", a: 2 })).toBe(identifierFor({ channel: "X", a: 2, b: 1 }));
   });
 });
+
+describe("the extension's later additions", () => {
+  test("a conflict ack is recognised", () => {
+    const message = classifyMessage({ courier: { v: 1, ack: "conflict", id: "r1", clientId: "c1", seq: 3 } });
+    expect(message).toEqual({ kind: "ack", ack: { v: 1, ack: "conflict", id: "r1", clientId: "c1", seq: 3 } });
+  });
+
+  test("a hello may name the connection's identity; a malformed one is refused", () => {
+    expect(classifyMessage({ courier: { v: 1, hello: true, committed: {}, identity: "u-9f2" } })).toEqual({
+      kind: "hello",
+      hello: { v: 1, hello: true, committed: {}, identity: "u-9f2" },
+    });
+    for (const identity of [42, "", "x".repeat(513), null]) {
+      expect(classifyMessage({ courier: { v: 1, hello: true, committed: {}, identity } })).toBeInstanceOf(ProtocolError);
+    }
+  });
+});

@@ -30,6 +30,7 @@ export function makeTransport(options: Partial<TransportOptions> = {}) {
       },
       subscribed: () => void record.events.push("subscribed"),
       unsubscribed: () => void record.events.push("unsubscribed"),
+      socketLost: () => void record.events.push("socketLost"),
       received: (data) => void record.received.push(data),
       protocolError: (error, raw) => void record.errors.push({ error, raw }),
     },

@@ -63,7 +63,7 @@ describe("Transport states", () => {
     const { transport, record } = started();
     FakeWebSocket.last.drop();
     expect(transport.state).toBe("disconnected");
-    expect(record.events).toEqual(["state:disconnected"]);
+    expect(record.events).toEqual(["socketLost", "state:disconnected"]);
   });
 
   test("start and stop are idempotent; stop closes our own consumer's socket", () => {
