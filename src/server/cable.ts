@@ -75,7 +75,7 @@ export class Cable {
       }
       if (socket.destroyed) return;
       if (this.closing || this.refusing) return refuseUpgrade(socket, 503);
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, verdict.identity));
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, verdict.identity, verdict.user));
     });
   }
 
@@ -127,8 +127,8 @@ export class Cable {
     this.wss.close();
   }
 
-  private accept(socket: WebSocket, identity: unknown): void {
-    const connection = new Connection(this.nextId++, socket, identity);
+  private accept(socket: WebSocket, identity: unknown, user: string): void {
+    const connection = new Connection(this.nextId++, socket, identity, user);
     this.connections.add(connection);
     this.stats.connectionsOpened++;
     socket.on("message", (data, isBinary) => this.commands.handle(connection, data, isBinary));

@@ -1,5 +1,5 @@
 // One accepted socket. Kept deliberately small (a bench holds 10,000 of them): the ws socket, an id,
-// the identity and the identifiers it subscribed to. No timers.
+// the identity (as returned and as a user key) and the identifiers it subscribed to. No timers.
 import { WebSocket } from "ws";
 import type { ChannelParams } from "../protocol/types.js";
 
@@ -19,6 +19,8 @@ export class Connection {
     readonly id: number,
     readonly socket: WebSocket,
     readonly identity: unknown,
+    /** The identity's user key (identity.ts): the namespace of this connection's dedup state. */
+    readonly user: string,
   ) {}
 
   get open(): boolean {
@@ -34,6 +36,11 @@ export class Connection {
 
   send(frame: object): boolean {
     return this.sendRaw(JSON.stringify(frame));
+  }
+
+  /** Ends the socket after an unexpected server error: no answer was sent, so the client resends after reconnecting. */
+  fail(): void {
+    if (this.open) this.socket.close(1011, "server error");
   }
 
   /** A channel message: `{identifier, message}`. */

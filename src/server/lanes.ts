@@ -1,5 +1,6 @@
-// One lane per clientId: its reflexes are processed one at a time, lowest seq first (handlers are async,
-// and Rails-style servers see a connection's messages out of order). A reflex whose seq is ahead of the
+// One lane per (user, clientId) store key: its reflexes are processed one at a time, lowest seq first
+// (handlers are async, and Rails-style servers see a connection's messages out of order). Two users naming
+// the same clientId get two lanes, as they get two namespaces in the store. A reflex whose seq is ahead of the
 // store waits up to `gapWait` for the missing ones before it is answered with `gap`.
 
 export interface LaneItem {
@@ -8,13 +9,13 @@ export interface LaneItem {
 }
 
 export interface LaneHooks<T extends LaneItem> {
-  lastSeq(clientId: string): Promise<number>;
+  lastSeq(key: string): Promise<number>;
   /** Handles an item with seq <= last + 1 (a duplicate or the next one). Must not throw. */
-  process(clientId: string, item: T, last: number): Promise<void>;
+  process(key: string, item: T, last: number): Promise<void>;
   /** The item waited `gapWait` and its predecessors never came. */
-  gap(clientId: string, item: T, expected: number): void;
-  /** The store failed; the lane's items were dropped (their clients resend, nothing was answered). */
-  error(clientId: string, error: unknown, dropped: T[]): void;
+  gap(key: string, item: T, expected: number): void;
+  /** The store failed; the lane's held items were dropped unanswered (their sockets should close so clients resend). */
+  error(key: string, error: unknown, dropped: T[]): void;
 }
 
 interface Lane<T> {
@@ -39,12 +40,12 @@ export class Lanes<T extends LaneItem> {
     return this.lanes.size;
   }
 
-  push(clientId: string, item: T): void {
+  push(key: string, item: T): void {
     if (this.stopped) return;
-    let lane = this.lanes.get(clientId);
-    if (!lane) this.lanes.set(clientId, (lane = { pending: [], running: false, timer: undefined }));
+    let lane = this.lanes.get(key);
+    if (!lane) this.lanes.set(key, (lane = { pending: [], running: false, timer: undefined }));
     lane.pending.push(item);
-    void this.pump(clientId, lane);
+    void this.pump(key, lane);
   }
 
   /** Takes no new items, forgets held ones, and resolves when running handlers finish (or after `timeout`). */
@@ -63,22 +64,22 @@ export class Lanes<T extends LaneItem> {
     clearTimeout(timer);
   }
 
-  private async pump(clientId: string, lane: Lane<T>): Promise<void> {
+  private async pump(key: string, lane: Lane<T>): Promise<void> {
     if (lane.running) return; // the running pump picks the new item up on its next turn
     lane.running = true;
     this.running++;
     try {
       for (;;) {
-        const last = await this.hooks.lastSeq(clientId);
+        const last = await this.hooks.lastSeq(key);
         const next = takeLowest(lane.pending, last + 1);
         if (next) {
-          await this.hooks.process(clientId, next, last);
+          await this.hooks.process(key, next, last);
           continue;
         }
         const now = Date.now();
         lane.pending = lane.pending.filter((item) => {
           if (now - item.arrivedAt < this.gapWait) return true;
-          this.hooks.gap(clientId, item, last + 1);
+          this.hooks.gap(key, item, last + 1);
           return false;
         });
         break;
@@ -86,26 +87,26 @@ export class Lanes<T extends LaneItem> {
     } catch (error) {
       const dropped = lane.pending;
       lane.pending = [];
-      this.hooks.error(clientId, error, dropped);
+      this.hooks.error(key, error, dropped);
     } finally {
       lane.running = false;
       this.running--;
     }
-    this.schedule(clientId, lane);
+    this.schedule(key, lane);
     if (this.running === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   /** Wakes the lane when its oldest held item's wait ends, or forgets an empty lane. */
-  private schedule(clientId: string, lane: Lane<T>): void {
+  private schedule(key: string, lane: Lane<T>): void {
     if (lane.timer) clearTimeout(lane.timer);
     lane.timer = undefined;
     if (lane.pending.length === 0 || this.stopped) {
-      if (this.lanes.get(clientId) === lane) this.lanes.delete(clientId);
+      if (this.lanes.get(key) === lane) this.lanes.delete(key);
       return;
     }
     const oldest = Math.min(...lane.pending.map((item) => item.arrivedAt));
     const wait = Math.max(0, oldest + this.gapWait - Date.now());
-    lane.timer = setTimeout(() => void this.pump(clientId, lane), wait);
+    lane.timer = setTimeout(() => void this.pump(key, lane), wait);
   }
 }
 

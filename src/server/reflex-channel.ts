@@ -1,20 +1,26 @@
-// The reflex channel: PROTOCOL.md §4 for stamped reflexes (hello, received → committed | failed, duplicates
-// from the store, tombstones, gaps), and plain StimulusReflex answers for the rest.
+// The reflex channel: PROTOCOL.md §4 for stamped reflexes (hello, received → committed | failed, conflicts
+// and duplicates from the store, tombstones, gaps), and plain StimulusReflex answers for the rest.
+// Everything a stamped reflex touches is keyed by (user, clientId): the connection's user key and the
+// stamp's clientId (identity.ts). An unexpected error is never an answer: the socket closes with 1011.
 import { guarded } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
-import type { ChannelParams, CourierAck, CourierStamp, Operation } from "../protocol/types.js";
+import type { ChannelParams, CourierAck, CourierHello, CourierStamp } from "../protocol/types.js";
 import type { Channel, Connection } from "./connection.js";
-import { checkReflex, checkStamp, isClientId, isReflexId, type Checked } from "./frames.js";
+import { checkReflex, checkStamp, isClientId, isReflexId } from "./frames.js";
+import { runReflex } from "./handlers.js";
+import { identityName, keyOf, type ClientKey } from "./identity.js";
 import { Lanes, type LaneItem } from "./lanes.js";
 import { envelope, plainOperations } from "./plain.js";
 import type { CourierStore, StoredResult } from "./store.js";
-import type { InboundReflex, ReflexEvent, ReflexHandler, ServerStats } from "./types.js";
+import type { ReflexEvent, ReflexHandler, ServerStats } from "./types.js";
 
 export interface ReflexChannelSettings {
   reflexes: Record<string, ReflexHandler>;
   store: CourierStore;
   extension: boolean;
   gapWait: number;
+  /** Key of the hello's `identity` HMAC; undefined = an unkeyed hash (identity.ts). */
+  identitySecret: string | undefined;
   stats: ServerStats;
   logger: Logger;
   onReflex?: (event: ReflexEvent) => void;
@@ -36,25 +42,36 @@ export class ReflexChannel implements Channel {
   constructor(private readonly s: ReflexChannelSettings) {
     this.lanes = new Lanes<Stamped>(
       {
-        lastSeq: (clientId) => s.store.lastSeq(clientId),
-        process: (clientId, item, last) => this.process(clientId, item, last),
-        gap: (clientId, item, expected) => {
+        lastSeq: (key) => s.store.lastSeq(key),
+        process: (key, item, last) => this.process(key, item, last),
+        gap: (_key, item, expected) => {
           s.stats.gaps++;
           this.ack(item, "gap", { expected });
           this.emit(item, { type: "gap", expected });
         },
-        error: (clientId, error, dropped) => s.logger.log("error", `store failed for ${clientId}; ${dropped.length} reflexes dropped`, error),
+        error: (_key, error, dropped) => {
+          s.logger.log("error", `store failed; ${dropped.length} reflexes dropped unanswered`, error);
+          for (const item of dropped) item.connection.fail();
+        },
       },
       s.gapWait,
     );
   }
 
   async subscribe(connection: Connection, params: ChannelParams, identifier: string): Promise<boolean> {
-    if (this.s.extension && params.courier === 1) {
-      const committed: Record<string, number> = {};
-      if (isClientId(params.clientId)) committed[params.clientId] = await this.s.store.lastSeq(params.clientId);
-      connection.transmit(identifier, { courier: { v: 1, hello: true, committed } });
+    if (!this.s.extension || params.courier !== 1) return true;
+    const hello: CourierHello = { v: 1, hello: true, committed: {} };
+    try {
+      if (isClientId(params.clientId)) hello.committed[params.clientId] = await this.s.store.lastSeq(keyOf(connection.user, params.clientId));
+    } catch (error) {
+      // A rejected subscription is final for an ActionCable client; a closed socket is retried.
+      this.s.logger.log("error", `connection ${connection.id}: store failed for the hello`, error);
+      connection.fail();
+      return false;
     }
+    const identity = identityName(connection.user, this.s.identitySecret);
+    if (identity !== undefined) hello.identity = identity;
+    connection.transmit(identifier, { courier: hello });
     return true;
   }
 
@@ -69,7 +86,7 @@ export class ReflexChannel implements Channel {
     const stamp = checkStamp(data.courier);
     if (stamp.ok) {
       const item = { connection, identifier, id, stamp: stamp.value, data, seq: stamp.value.seq, arrivedAt: Date.now() };
-      return this.lanes.push(stamp.value.clientId, item);
+      return this.lanes.push(keyOf(connection.user, stamp.value.clientId), item);
     }
     // Without a valid stamp no seq can be consumed: answer the reflex, leave the store alone.
     this.s.stats.invalid++;
@@ -81,30 +98,36 @@ export class ReflexChannel implements Channel {
     this.emit(bad, { type: "failed", error: stamp.error });
   }
 
-  private async process(clientId: string, item: Stamped, last: number): Promise<void> {
+  private async process(key: ClientKey, item: Stamped, last: number): Promise<void> {
     const { store, stats } = this.s;
     const { seq } = item.stamp;
     try {
       if (seq <= last) {
+        const stored = await store.result(key, seq);
+        if (stored?.id !== undefined && stored.id !== item.id) {
+          // Another reflex ran under this seq (two tabs shared a clientId): nothing of it belongs to this one.
+          stats.conflicts++;
+          this.ack(item, "conflict");
+          return this.emit(item, { type: "conflict" });
+        }
         stats.duplicates++;
-        const stored = await store.result(clientId, seq);
         this.emit(item, { type: "duplicate" });
         return this.answer(item, stored ?? { operations: [] }, false);
       }
       if (item.stamp.void) {
-        await store.commit(clientId, seq, { error: "expired" });
+        await store.commit(key, seq, { id: item.id, error: "expired" });
         return this.answer(item, { error: "expired" }, true);
       }
       this.ack(item, "received");
       this.emit(item, { type: "received" });
-      const result = await this.run(item.connection, checkReflex(item.data), clientId, seq);
-      await store.commit(clientId, seq, result);
+      const result = await runReflex(this.s, item.connection, checkReflex(item.data), { clientId: item.stamp.clientId, seq, key });
+      await store.commit(key, seq, { ...result, id: item.id });
       this.answer(item, result, true);
     } catch (error) {
-      // The store failed: the effect is not known to be durable. Closing this socket makes the client
-      // resend after reconnect, where the store (once healthy) decides again.
-      this.s.logger.log("error", `store failed for ${clientId} seq ${seq}`, error);
-      item.connection.socket.close(1011, "store failure");
+      // The store failed, or our own code did: the effect is not known to be durable and nothing was
+      // answered. Closing this socket makes the client resend after reconnect, where the store decides again.
+      this.s.logger.log("error", `reflex ${item.id} (${item.stamp.clientId} seq ${seq}) not answered`, error);
+      item.connection.fail();
     }
   }
 
@@ -123,28 +146,14 @@ export class ReflexChannel implements Channel {
 
   private async runPlain(connection: Connection, identifier: string, id: string, data: Record<string, unknown>): Promise<void> {
     this.s.stats.plain++;
-    const result = await this.run(connection, checkReflex(data), undefined, undefined);
-    const operations = plainOperations(data, id, result);
-    connection.transmit(identifier, envelope(operations));
-    this.emit({ connection, id, data }, { type: "plain", operations, error: result.error });
-  }
-
-  /** Runs the handler; every failure (invalid payload, unknown target, throw, bad return) is a result. */
-  private async run(connection: Connection, reflex: Checked<InboundReflex>, clientId?: string, seq?: number): Promise<StoredResult> {
-    if (!reflex.ok) return { error: reflex.error };
-    const payload = reflex.value;
-    const { target, args, id } = payload;
-    const name = handlerName(this.s.reflexes, target);
-    if (name === undefined) return { error: `unknown reflex ${target}` };
-    const handler = this.s.reflexes[name];
-    this.s.stats.handlerRuns[name] = (this.s.stats.handlerRuns[name] ?? 0) + 1;
     try {
-      const identity = connection.identity;
-      const returned = await handler({ target, args, id, clientId, seq, payload, identity, connectionId: connection.id });
-      return checkOperations(returned);
+      const result = await runReflex(this.s, connection, checkReflex(data));
+      const operations = plainOperations(data, id, result);
+      connection.transmit(identifier, envelope(operations));
+      this.emit({ connection, id, data }, { type: "plain", operations, error: result.error });
     } catch (error) {
-      this.s.logger.log("info", `reflex ${target} raised`, error);
-      return { error: error instanceof Error ? error.message : String(error) };
+      this.s.logger.log("error", `plain reflex ${id} not answered`, error);
+      connection.fail();
     }
   }
 
@@ -160,28 +169,4 @@ export class ReflexChannel implements Channel {
     const stamp = item.stamp ? { clientId: item.stamp.clientId, seq: item.stamp.seq } : {};
     guarded(this.s.logger, "onReflex", () => onReflex({ connectionId: item.connection.id, id: item.id, target, ...stamp, ...event }));
   }
-}
-
-/** A JSON copy of what the handler returned: what is stored is exactly what can be sent, now and on every replay. */
-function checkOperations(value: unknown): StoredResult {
-  if (value === undefined || value === null) return { operations: [] };
-  const valid = Array.isArray(value) && value.every((op) => typeof op === "object" && op !== null && typeof op.operation === "string");
-  if (!valid) return { error: "reflex handler returned something other than a list of operations" };
-  try {
-    return { operations: JSON.parse(JSON.stringify(value)) as Operation[] };
-  } catch (error) {
-    return { error: `reflex handler returned operations that are not JSON: ${String(error)}` };
-  }
-}
-
-/**
- * The registered name for a target. As in StimulusReflex, `Counter#x` and `CounterReflex#x` name the same
- * reflex, so markup written either way finds a handler registered either way.
- */
-function handlerName(reflexes: Record<string, unknown>, target: string): string | undefined {
-  const has = (name: string) => Object.prototype.hasOwnProperty.call(reflexes, name);
-  if (has(target)) return target;
-  const [klass, method] = target.split("#");
-  const other = klass.endsWith("Reflex") ? `${klass.slice(0, -"Reflex".length)}#${method}` : `${klass}Reflex#${method}`;
-  return has(other) ? other : undefined;
 }

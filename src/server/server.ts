@@ -44,7 +44,7 @@ export function createServer(options: ServerOptions = {}): CourierServer {
   const path = options.path ?? "/cable";
   const closeTimeout = options.closeTimeout ?? 1000;
   const stats: ServerStats = {
-    connectionsOpened: 0, connectionsClosed: 0, handlerRuns: {}, committed: 0, failed: 0, duplicates: 0, gaps: 0, plain: 0, invalid: 0,
+    connectionsOpened: 0, connectionsClosed: 0, handlerRuns: {}, committed: 0, failed: 0, duplicates: 0, conflicts: 0, gaps: 0, plain: 0, invalid: 0,
   };
   const cable = new Cable(
     { path, pingInterval: options.pingInterval ?? 3000, closeTimeout, maxPayload: options.maxPayload ?? 1024 * 1024 },
@@ -54,7 +54,7 @@ export function createServer(options: ServerOptions = {}): CourierServer {
   );
   const channel = new ReflexChannel({
     reflexes: options.reflexes ?? {}, store, extension: options.extension !== false, gapWait: options.gapWait ?? 2000,
-    stats, logger, onReflex: options.onReflex,
+    identitySecret: options.identitySecret, stats, logger, onReflex: options.onReflex,
   });
   cable.addChannel(channelName, channel);
 

@@ -14,6 +14,8 @@ export interface ReflexContext {
   /** The courier stamp's clientId and seq; undefined for a plain StimulusReflex reflex. */
   clientId: string | undefined;
   seq: number | undefined;
+  /** The store key this reflex commits under ((user, clientId), see `clientKey`); undefined when plain. */
+  clientKey: string | undefined;
   payload: InboundReflex;
   /** Whatever `authenticate` returned for this connection (undefined without `authenticate`). */
   identity: unknown;
@@ -29,7 +31,8 @@ export type ReflexEventType =
   | "received" // stage 1 sent; the handler is about to run
   | "committed" // ran, stored, answered
   | "failed" // handler error, unknown target, tombstone, or invalid payload
-  | "duplicate" // seq <= last: answered from the store without running
+  | "duplicate" // seq <= last, same reflex id: answered from the store without running
+  | "conflict" // seq <= last, but another reflex id ran under it: answered `conflict` without running
   | "gap" // seq ahead of the store after waiting `gapWait`: answered with `expected`
   | "plain"; // a reflex without the extension, answered with CableReady operations only
 
@@ -53,6 +56,8 @@ export interface ServerStats {
   committed: number;
   failed: number;
   duplicates: number;
+  /** Duplicate seqs whose stored result belongs to another reflex id (two tabs sharing a clientId). */
+  conflicts: number;
   gaps: number;
   plain: number;
   /** Frames or payloads dropped or refused as malformed. */
@@ -62,7 +67,7 @@ export interface ServerStats {
 export interface ServerOptions {
   /** "Class#method" → handler. An unknown target fails. */
   reflexes?: Record<string, ReflexHandler>;
-  /** Per-client dedup state; hand the same store to a new server to model a restart. Default: a new MemoryStore. */
+  /** Dedup state per (user, clientId); hand the same store to a new server to model a restart. Default: a new MemoryStore. */
   store?: CourierStore;
   /** WebSocket mount path. Default "/cable". */
   path?: string;
@@ -76,8 +81,18 @@ export interface ServerOptions {
   routes?: Record<string, RouteHandler>;
   /** Browser origins allowed to open the socket; a list also refuses requests without an Origin. Default: all. */
   allowedOrigins?: string[] | ((origin: string | undefined) => boolean);
-  /** Returns the connection's identity, or false to refuse it with 401. */
+  /**
+   * Returns the connection's identity, or false to refuse it with 401. The identity's JSON namespaces the
+   * dedup state, so return a stable user id (e.g. `{ user: 7 }`), not a record whose fields change;
+   * `undefined` and `true` mean anonymous. An identity without a JSON form (a BigInt) is refused with 500.
+   */
   authenticate?: (request: IncomingMessage) => unknown | Promise<unknown>;
+  /**
+   * Key of the HMAC that names the user in the hello's `identity`. Without it the name is an unkeyed
+   * SHA-256, stable across restarts but open to guessing user ids: production servers should set it (and
+   * keep it: a new secret renames every user, and clients then hold back records stamped with the old name).
+   */
+  identitySecret?: string;
   /** Default 3000 ms, as ActionCable. */
   pingInterval?: number;
   /** How long a reflex whose seq is ahead waits for the missing ones before `gap`. Default 2000 ms. */
@@ -89,5 +104,3 @@ export interface ServerOptions {
   logger?: LoggerOption;
   onReflex?: (event: ReflexEvent) => void;
 }
-
-

@@ -2,11 +2,13 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { STATUS_CODES } from "node:http";
+import { ANONYMOUS, userKeyOf } from "./identity.js";
 import type { ServerOptions } from "./types.js";
 
 export const SUBPROTOCOL = "actioncable-v1-json";
 
-export type UpgradeVerdict = { ok: true; identity: unknown } | { ok: false; status: number; reason: string };
+/** `user` is the identity's user key (identity.ts), computed once per connection. */
+export type UpgradeVerdict = { ok: true; identity: unknown; user: string } | { ok: false; status: number; reason: string };
 
 export function requestedProtocols(request: IncomingMessage): string[] {
   const header = request.headers["sec-websocket-protocol"];
@@ -32,13 +34,19 @@ export async function checkUpgrade(request: IncomingMessage, options: ServerOpti
   if (!requestedProtocols(request).includes(SUBPROTOCOL)) {
     return { ok: false, status: 400, reason: `subprotocol ${SUBPROTOCOL} required` };
   }
-  if (!options.authenticate) return { ok: true, identity: undefined };
+  if (!options.authenticate) return { ok: true, identity: undefined, user: ANONYMOUS };
+  let identity: unknown;
   try {
-    const identity = await options.authenticate(request);
-    if (identity === false) return { ok: false, status: 401, reason: "authenticate refused the connection" };
-    return { ok: true, identity };
+    identity = await options.authenticate(request);
   } catch (error) {
     return { ok: false, status: 500, reason: `authenticate threw: ${String(error)}` };
+  }
+  if (identity === false) return { ok: false, status: 401, reason: "authenticate refused the connection" };
+  try {
+    return { ok: true, identity, user: userKeyOf(identity) };
+  } catch (error) {
+    // Users that cannot be told apart must not share dedup state: refuse rather than guess.
+    return { ok: false, status: 500, reason: `authenticate returned an identity without a JSON form: ${String(error)}` };
   }
 }
 

@@ -2,6 +2,9 @@
 // memory while its handler runs and written by `commit` together with the client's `last`, in one atomic
 // file replace (write a temp file, rename it): a SIGKILL at any moment leaves either both or neither, so
 // a restarted server neither forgets a committed seq nor counts an effect whose commit never happened.
+// `clients` is keyed by the server's ClientKey, `${userKey}\u0000${clientId}` (src/server/identity.ts):
+// dedup state is per (user, clientId). A staged effect is matched to its commit by clientId, seq and
+// reflex id, so two users running the same clientId and seq at once do not take each other's effect.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 const empty = () => ({ clients: {}, effects: [], attempts: [] });
@@ -13,23 +16,21 @@ export class FileStore {
     this.staged = new Map();
   }
 
-  async lastSeq(clientId) {
-    return this.data.clients[clientId]?.last ?? 0;
+  async lastSeq(key) {
+    return this.data.clients[key]?.last ?? 0;
   }
 
-  async result(clientId, seq) {
-    return this.data.clients[clientId]?.results[seq];
+  async result(key, seq) {
+    return this.data.clients[key]?.results[seq];
   }
 
-  async commit(clientId, seq, result) {
-    const client = this.data.clients[clientId] ?? { last: 0, results: {} };
-    if (seq !== client.last + 1) throw new Error(`commit of seq ${seq} for ${clientId}, expected ${client.last + 1}`);
-    const key = `${clientId}:${seq}`;
-    const effect = this.staged.get(key);
-    this.staged.delete(key);
+  async commit(key, seq, result) {
+    const client = this.data.clients[key] ?? { last: 0, results: {} };
+    if (seq !== client.last + 1) throw new Error(`commit of seq ${seq} for ${JSON.stringify(key)}, expected ${client.last + 1}`);
+    const effect = this.takeStaged(key.slice(key.indexOf("\u0000") + 1), seq, result.id);
     client.last = seq;
     client.results[seq] = result;
-    this.data.clients[clientId] = client;
+    this.data.clients[key] = client;
     // A failed reflex has no effect, even if its handler staged one before throwing.
     if (effect && result.error === undefined) this.data.effects.push(effect);
     this.save();
@@ -42,8 +43,20 @@ export class FileStore {
       this.data.effects.push(effect);
       this.save();
     } else {
-      this.staged.set(`${clientId}:${seq}`, effect);
+      const key = `${clientId}:${seq}`;
+      // A re-run (after a failed commit) replaces its own earlier attempt, never another reflex's.
+      this.staged.set(key, [...(this.staged.get(key) ?? []).filter((e) => e.id !== effect.id), effect]);
     }
+  }
+
+  takeStaged(clientId, seq, id) {
+    const key = `${clientId}:${seq}`;
+    const list = this.staged.get(key) ?? [];
+    const at = list.findIndex((e) => id === undefined || e.id === id);
+    if (at < 0) return undefined;
+    const [effect] = list.splice(at, 1);
+    if (list.length === 0) this.staged.delete(key);
+    return effect;
   }
 
   /** A handler started (kept even if the process dies before the commit). */

@@ -1,7 +1,7 @@
 // @vitest-environment node
 // The server rules of PROTOCOL.md §4, over real sockets.
 import { afterEach, describe, expect, it } from "vitest";
-import { createServer, MemoryStore, morph, type CourierServer, type ReflexEvent, type ServerOptions } from "../../../src/server";
+import { clientKey, createServer, MemoryStore, morph, type CourierServer, type ReflexEvent, type ServerOptions } from "../../../src/server";
 import { CHANNEL, TestClient, stamped, until } from "./client";
 
 let servers: CourierServer[] = [];
@@ -79,7 +79,7 @@ describe("acknowledgements", () => {
     });
     expect(server.stats.handlerRuns).toEqual({ "Counter#increment": 1 });
     expect(server.stats.committed).toBe(1);
-    expect(await server.store.lastSeq("client-1")).toBe(1);
+    expect(await server.store.lastSeq(clientKey(undefined, "client-1"))).toBe(1);
     expect(app.events.map((e) => e.type)).toEqual(["received", "committed"]);
   });
 
@@ -105,7 +105,7 @@ describe("acknowledgements", () => {
     client.perform(identifier, boom);
     const failed = await client.waitForAck((a) => a.ack === "failed");
     expect(failed).toEqual({ v: 1, ack: "failed", id: boom.id, clientId: "client-1", seq: 1, error: "kaboom" });
-    expect(await server.store.lastSeq("client-1")).toBe(1);
+    expect(await server.store.lastSeq(clientKey(undefined, "client-1"))).toBe(1);
     client.perform(identifier, stamped("Counter#increment", "client-1", 2));
     await client.waitForAck((a) => a.seq === 2 && a.ack === "committed");
     client.perform(identifier, boom); // a duplicate of a failed seq is failed again, not re-run
@@ -130,7 +130,7 @@ describe("acknowledgements", () => {
       [4, "args is not an array"],
       [5, "reflex handler returned operations that are not JSON: TypeError: Do not know how to serialize a BigInt"],
     ]);
-    expect(await server.store.lastSeq("client-1")).toBe(5);
+    expect(await server.store.lastSeq(clientKey(undefined, "client-1"))).toBe(5);
     expect(server.connectionCount).toBe(1);
   });
 
@@ -141,7 +141,7 @@ describe("acknowledgements", () => {
     await client.waitForAck((a) => a.id === "x2");
     expect(client.acks("x1")[0]).toMatchObject({ ack: "failed", clientId: "client-1", seq: 0, error: "courier stamp has no valid seq" });
     expect(client.acks("x2")[0]).toMatchObject({ ack: "failed", seq: 1, error: "unsupported courier version 2" });
-    expect(await server.store.lastSeq("client-1")).toBe(0);
+    expect(await server.store.lastSeq(clientKey(undefined, "client-1"))).toBe(0);
     expect(server.stats.handlerRuns).toEqual({});
   });
 
@@ -152,7 +152,7 @@ describe("acknowledgements", () => {
     const failed = await client.waitForAck((a) => a.id === "t1");
     expect(failed).toEqual({ v: 1, ack: "failed", id: "t1", clientId: "client-1", seq: 1, error: "expired" });
     expect(app.count).toBe(0);
-    expect(await server.store.lastSeq("client-1")).toBe(1);
+    expect(await server.store.lastSeq(clientKey(undefined, "client-1"))).toBe(1);
     client.perform(identifier, stamped("Counter#increment", "client-1", 2));
     await client.waitForAck((a) => a.seq === 2 && a.ack === "committed");
   });

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from "vitest";
-import { MemoryStore } from "../../../src/server";
+import { clientKey, MemoryStore, splitClientKey } from "../../../src/server";
 
 describe("MemoryStore", () => {
   it("starts every client at 0 and advances last with each commit", async () => {
@@ -31,5 +31,32 @@ describe("MemoryStore", () => {
     expect(await store.result("a", 3)).toEqual({ operations: [] });
     expect(await store.result("a", 5)).toEqual({ operations: [] });
     expect(await store.lastSeq("a")).toBe(5);
+  });
+
+  it("keeps failures longer than successes, and at least `keep` of each", async () => {
+    const store = new MemoryStore({ keep: 2, keepFailures: 5 });
+    await store.commit("a", 1, { id: "r1", error: "boom" });
+    for (let seq = 2; seq <= 5; seq++) await store.commit("a", seq, { id: `r${seq}`, operations: [] });
+    expect(await store.result("a", 1)).toEqual({ id: "r1", error: "boom" });
+    expect(await store.result("a", 3)).toBeUndefined();
+    expect(await store.result("a", 4)).toEqual({ id: "r4", operations: [] });
+    await store.commit("a", 6, { id: "r6", operations: [] });
+    expect(await store.result("a", 1)).toBeUndefined();
+    const tight = new MemoryStore({ keep: 3, keepFailures: 1 }); // never fewer failures than `keep`
+    for (let seq = 1; seq <= 3; seq++) await tight.commit("a", seq, { error: "x" });
+    expect(await tight.result("a", 1)).toEqual({ error: "x" });
+  });
+});
+
+describe("client keys", () => {
+  it("namespace a clientId by user, unambiguously", () => {
+    expect(clientKey(undefined, "tab")).toBe(clientKey(true, "tab"));
+    expect(clientKey({ user: 7 }, "tab")).not.toBe(clientKey({ user: 8 }, "tab"));
+    expect(clientKey(null, "tab")).not.toBe(clientKey(undefined, "tab"));
+    // A clientId holding U+0000 cannot pose as another user's key: the user part is JSON, which never holds one.
+    expect(clientKey(undefined, '"alice"\u0000tab')).not.toBe(clientKey("alice", "tab"));
+    expect(splitClientKey(clientKey({ user: 7 }, "a\u0000b"))).toEqual({ user: '{"user":7}', clientId: "a\u0000b" });
+    expect(splitClientKey(clientKey(undefined, "tab"))).toEqual({ user: "", clientId: "tab" });
+    expect(() => clientKey(1n, "tab")).toThrow(TypeError);
   });
 });
