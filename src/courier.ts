@@ -85,6 +85,15 @@ export class Courier {
     return this.outbox.enqueue(payload, { retry });
   }
 
+  /**
+   * Applies CableReady operations (or a whole `{cableReady: true, operations}` envelope) to the page, as
+   * if the server had sent them: for operations that reach the app some other way.
+   */
+  applyOperations(operations: Operation[] | { cableReady: true; operations: Operation[] }): void {
+    if (Array.isArray(operations)) this.operations.apply(operations);
+    else this.operations.applyEnvelope(operations);
+  }
+
   /** Registers a custom CableReady operation. */
   addOperation(name: string, fn: CustomOperation): void {
     this.operations.add(name, fn);

@@ -25,3 +25,4 @@ export type { ReflexPromise, ReflexResult, StageDetail } from "./outbox/index.js
 export type { CableState, Stage, FailureReason, Operation, ReflexPayload } from "./protocol/types.js";
 export type { Logger, LogLevel } from "./core/logger.js";
 export { VERSION } from "./dom/payload.js";
+export { morph, type MorphOptions } from "./dom/morph.js";

@@ -5,16 +5,17 @@
 import { loadCourier, openPage } from "../lib/browser.mjs";
 import { median, ms, ratio } from "../lib/stats.mjs";
 
+const WARMUP_RUNS = 5;
 const MORPHDOM = "/node_modules/morphdom/dist/morphdom-esm.js";
 
 export async function morphRow({ browser, baseUrl, quick }) {
-  const runs = quick ? 7 : 15;
+  const runs = quick ? 15 : 25;
   const handle = await openPage(browser, baseUrl);
   try {
     await loadCourier(handle.page, baseUrl);
     const rows = [];
     for (const size of [1000, 10_000]) {
-      const result = await handle.page.evaluate(measure, { size, runs, module: MORPHDOM });
+      const result = await handle.page.evaluate(measure, { size, runs, warmup: WARMUP_RUNS, module: MORPHDOM });
       if (result.error) throw new Error(result.error);
       const o = median(result.ours), b = median(result.base);
       const r = o / b;
@@ -35,12 +36,11 @@ export async function morphRow({ browser, baseUrl, quick }) {
 }
 
 // Runs in the page.
-async function measure({ size, runs, module }) {
+async function measure({ size, runs, warmup: WARMUP, module }) {
   const { default: morphdom } = await import(module);
   // A courier that never connects: only its operations path is used.
   const courier = window.courier ?? (window.courier = new window.CableCourier.Courier({ storage: "memory", url: "ws://127.0.0.1:9/cable" }));
-  const operations = courier.operations;
-  if (!operations || typeof operations.apply !== "function") return { error: "the built courier exposes no operations path (courier.operations.apply)" };
+  if (typeof courier.applyOperations !== "function") return { error: "the built courier has no applyOperations()" };
   const row = (i, v) =>
     `<li id="row-${i}" class="row"><span class="label">Row ${i}</span> <span class="value">${v}</span> ` +
     `<button type="button" data-reflex="click->Bench#row" data-id="${i}">edit</button></li>`;
@@ -59,7 +59,7 @@ async function measure({ size, runs, module }) {
       return true;
     },
   };
-  const ours = () => (html) => operations.apply([{ operation: "morph", selector: "#list", html, childrenOnly: true, permanentAttributeName: PERMANENT }]);
+  const ours = () => (html) => courier.applyOperations([{ operation: "morph", selector: "#list", html, childrenOnly: true, permanentAttributeName: PERMANENT }]);
   const raw = () => (html) => morphdom(list, `<ul id="list">${html}</ul>`, callbacks);
   const time = (run, make) => {
     list.innerHTML = base;
@@ -73,11 +73,11 @@ async function measure({ size, runs, module }) {
   };
   const result = { ours: [], base: [] };
   try {
-    for (let run = -2; run < runs; run++) {
+    for (let run = -WARMUP; run < runs; run++) {
       // Alternate which goes first, so drift (GC, caches) does not favour one side.
       const order = run % 2 === 0 ? ["ours", "base"] : ["base", "ours"];
       for (const side of order) {
-        const elapsed = time(run + 2, side === "ours" ? ours : raw);
+        const elapsed = time(run + WARMUP, side === "ours" ? ours : raw);
         if (run >= 0) result[side].push(elapsed);
       }
     }

@@ -16,6 +16,9 @@ export interface CableSettings {
   maxPayload: number;
 }
 
+/** Pings sent before yielding to the event loop. */
+const PING_CHUNK = 500;
+
 export class Cable {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
@@ -55,10 +58,17 @@ export class Cable {
 
   start(): void {
     if (this.pinger) return;
-    // One interval for every socket: per-connection timers would not survive 10,000 connections.
+    // One interval for every socket: per-connection timers would not survive 10,000 connections. The pings
+    // go out in chunks that yield to the event loop, so 10,000 of them do not stall reflexes for 100+ ms.
     this.pinger = setInterval(() => {
       const frame = JSON.stringify({ type: "ping", message: Math.floor(Date.now() / 1000) });
-      for (const connection of this.connections) connection.sendRaw(frame);
+      const connections = [...this.connections];
+      const sendFrom = (start: number): void => {
+        const end = Math.min(start + PING_CHUNK, connections.length);
+        for (let i = start; i < end; i++) connections[i].sendRaw(frame);
+        if (end < connections.length) setImmediate(sendFrom, end);
+      };
+      sendFrom(0);
     }, this.settings.pingInterval);
     this.pinger.unref();
   }

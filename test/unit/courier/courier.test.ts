@@ -88,3 +88,16 @@ test("reflexes made while the server is down are delivered once when it comes ba
   expect(document.getElementById("count")!.textContent).toBe("2");
   expect(c.state).toBe("connected");
 });
+
+test("applyOperations lands operations or a whole envelope as the server's would, and refuses a malformed one", async () => {
+  const c = connect();
+  const errors: unknown[] = [];
+  document.addEventListener("courier:operation-error", (e) => errors.push((e as CustomEvent).detail));
+  c.applyOperations([morph("#count", "7", { childrenOnly: true })]);
+  expect(document.getElementById("count")!.textContent).toBe("7");
+  c.applyOperations({ cableReady: true, operations: [morph("#count", "8", { childrenOnly: true })] });
+  expect(document.getElementById("count")!.textContent).toBe("8");
+  c.applyOperations({ cableReady: true, operations: "nope" } as never);
+  expect(document.getElementById("count")!.textContent).toBe("8");
+  expect(errors).toHaveLength(1);
+});
