@@ -140,7 +140,7 @@ describe("cable-courier in Chromium against Rails ActionCable", () => {
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1", null, { timeout: WAIT });
     await waitForPending(page, 0);
     const stats = await need().stats();
-    expect(stats).toMatchObject({ counter: 1, runs: { "Counter#increment": 1 }, duplicates: 0, clients: { [clientId]: 1 } });
+    expect(stats).toMatchObject({ counter: 1, runs: { "Counter#increment": 1 }, duplicates: 0, clients: { "": { [clientId]: 1 } } });
     expect(errors).toEqual([]);
   });
 
@@ -205,7 +205,7 @@ describe("cable-courier in Chromium against Rails ActionCable", () => {
     expect(stats.log).toEqual(range(1, 11));
     expect(stats.runs).toEqual({ "Log#append": 11, "Counter#increment": 10 });
     expect(stats.counter).toBe(10);
-    expect(stats.clients).toEqual({ [clientId]: 21 });
+    expect(stats.clients).toEqual({ "": { [clientId]: 21 } });
     expect(stats.duplicates).toBe(0);
     expect(await page.evaluate(() => (window as unknown as PageWindow).courier.pending)).toBe(0);
     expect(await page.evaluate(() => document.documentElement.getAttribute("data-cable-pending"))).toBe("0");

@@ -25,9 +25,9 @@ export class CableProbe {
     });
   }
 
-  /** Opens a socket and resolves once the server's welcome has arrived. */
-  static async connect(url: string, origin: string): Promise<CableProbe> {
-    const socket = new WebSocket(url, "actioncable-v1-json", { origin });
+  /** Opens a socket and resolves once the server's welcome has arrived; `headers` e.g. a Cookie. */
+  static async connect(url: string, origin: string, headers: Record<string, string> = {}): Promise<CableProbe> {
+    const socket = new WebSocket(url, "actioncable-v1-json", { origin, headers });
     // Listen before the socket opens: the welcome may arrive in the same read as the upgrade.
     const probe = new CableProbe(socket);
     await new Promise<void>((resolve, reject) => {
@@ -72,6 +72,24 @@ export class CableProbe {
       };
       this.#waiters.add(check);
       check();
+    });
+  }
+
+  /** Resolves once the server has closed the socket. */
+  async waitClosed(what: string, timeout = 15_000): Promise<void> {
+    if (this.#closed) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        reject(new Error(`timed out after ${timeout} ms waiting for ${what}`));
+      }, timeout);
+      const check = () => {
+        if (!this.#closed) return;
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        resolve();
+      };
+      this.#waiters.add(check);
     });
   }
 

@@ -14,13 +14,15 @@ const STOP_WITHIN = 5_000;
 
 export interface Stats {
   runs: Record<string, number>; // reflex runs by target ("Counter#increment"), failed runs included
-  log: unknown[]; // Log#append's entries, in commit order
+  log: unknown[]; // Log#append and Log#slow entries, in commit order
   counter: number;
   duplicates: number; // stamped reflexes answered from the stored result
+  conflicts: number; // stamped reflexes whose seq another reflex id had already used
   gaps: number;
-  held: number; // reflexes that waited for a missing seq
-  reordered: number; // reflexes a worker picked up after a later seq of the same client
-  clients: Record<string, number>; // clientId -> last committed seq
+  held: number; // reflexes parked for a missing seq
+  reordered: number; // reflexes a worker picked up after a later seq of the same (user, client)
+  clients: Record<string, Record<string, number>>; // user ("" = anonymous) -> clientId -> last committed seq
+  lanes: number; // (user, client) lanes with a reflex parked or running; idle ones are forgotten
 }
 
 export interface RailsPeerOptions {
@@ -39,6 +41,7 @@ export interface RailsPeer {
   stats(): Promise<Stats>;
   reset(): Promise<void>;
   broadcast(operations: object[]): Promise<void>; // a CableReady envelope to every subscriber
+  failSaves(count: number): Promise<void>; // the next `count` store writes fail, as on a full disk
   output(): string; // puma's stdout + stderr so far, for failure messages
   restart(options?: { hard?: boolean }): Promise<void>; // hard: SIGKILL, like a crash
   stop(): Promise<void>;
@@ -99,6 +102,8 @@ export async function startRailsPeer(options: RailsPeerOptions = {}): Promise<Ra
     reset: async () => void (await request("/__reset", { method: "POST" })),
     broadcast: async (operations) =>
       void (await request("/__broadcast", { method: "POST", body: JSON.stringify(operations) })),
+    failSaves: async (count) =>
+      void (await request("/__faults", { method: "POST", body: JSON.stringify({ failSaves: count }) })),
     output: () => log,
     async restart({ hard = false } = {}) {
       await halt(child, hard);

@@ -4,18 +4,27 @@
 # 3.5.5's (see test/fixtures/stimulus-reflex-3.5.5/frames.json): every operation carries the
 # reflexId and a camelCased echo of the payload.
 module Reflexes
+  APPEND = lambda do |db, data|
+    db.append_log(Array(data["args"]).first)
+    [dispatch(data, "stimulus-reflex:morph-nothing", "nothing", "selector" => nil)]
+  end
+
   TABLE = {
     "Counter#increment" => lambda do |db, data|
       [morph(data, "#count", db.increment_counter.to_s)]
     end,
     "Counter#boom" => ->(_db, _data) { raise "boom" },
-    "Log#append" => lambda do |db, data|
-      db.append_log(Array(data["args"]).first)
-      [dispatch(data, "stimulus-reflex:morph-nothing", "nothing", "selector" => nil)]
-    end
+    "Log#append" => APPEND,
+    "Log#slow" => APPEND # the same effect, after Reflexes.prepare's wait
   }.freeze
 
+  # Seconds of work a reflex does before its transaction (an app calling a slow API), outside every lock:
+  # long enough for a resend to arrive while it runs.
+  SLOW = { "Log#slow" => 0.3 }.freeze
+
   module_function
+
+  def prepare(target) = sleep(SLOW.fetch(target, 0))
 
   # "CounterReflex#increment" and "Counter#increment" name the same reflex, as in StimulusReflex.
   # nil when the target is not a "Class#method" string.

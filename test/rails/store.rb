@@ -4,73 +4,51 @@ require "json"
 
 # The peer's "database": one in-memory hash behind one Mutex, rewritten to a JSON file (tmp + rename) on
 # every change, so a restarted puma boots with exactly what was committed, like an app whose database
-# outlives its process. Per-client ordering locks live beside it and are not persisted.
+# outlives its process. Every change is a transaction: when the file cannot be written, memory is rolled
+# back too, so what a restarted puma reads is always what this one answered from.
+# Dedup state lives under users → clientId (PROTOCOL.md §4: never the clientId alone).
 class CourierStore
-  KEEP_RESULTS = 500 # results kept per client; an older duplicate is answered with no operations
-  Turn = Struct.new(:mutex, :cv, :highest) # highest: the highest seq a worker has picked up so far
+  KEEP_DONE = 100 # successes kept per client (at least the client's window); older ones replay as "no operations"
+  KEEP_FAILED = 500 # failures are kept longer: replaying one as "committed" would tell the client it ran
+  COUNTERS = %w[duplicates gaps held reordered conflicts].freeze
 
   def initialize(path)
     @path = path
     @lock = Mutex.new
-    @turns = Hash.new { |turns, id| turns[id] = Turn.new(Mutex.new, ConditionVariable.new, 0) }
-    @turns_lock = Mutex.new
+    @failing_saves = 0
     @data = load
   end
 
-  def last(client_id)
-    @lock.synchronize { @data["clients"].dig(client_id, "last") || 0 }
+  def last(user, client_id)
+    @lock.synchronize { @data["users"].dig(user, client_id, "last") || 0 }
   end
 
-  def result(client_id, seq)
-    @lock.synchronize { @data["clients"].dig(client_id, "results", seq.to_s) }
+  # { "id", "operations" } or { "id", "error" }; nil when never stored or pruned. No "id": stored by a
+  # fixture from before results carried one.
+  def result(user, client_id, seq)
+    @lock.synchronize { @data["users"].dig(user, client_id, "results", seq.to_s) }
   end
 
-  # Runs the block when seq is this client's turn (seq <= last + 1), or after `hold` seconds, with the
-  # client's lock held: one reflex per client at a time, in seq order even when Rails' worker pool hands
-  # them over out of order (counted as "reordered": a worker picked it up after a later seq). Yields
-  # the current last.
-  def in_turn(client_id, seq, hold)
-    turn = @turns_lock.synchronize do
-      @turns[client_id].tap { |t| seq < t.highest ? count("reordered") : t.highest = seq }
-    end
-    turn.mutex.synchronize do
-      deadline = monotonic + hold
-      held = false
-      while seq > last(client_id) + 1 && (left = deadline - monotonic) > 0
-        held = true
-        turn.cv.wait(turn.mutex, left)
-      end
-      count("held") if held
-      begin
-        yield last(client_id)
-      ensure
-        turn.cv.broadcast
-      end
-    end
-  end
-
-  # One transaction: run the reflex (the block gets the store), then record its result and advance
-  # `last`. A raising reflex is rolled back and stored as its error. client_id nil = a plain reflex.
-  def commit(target, client_id = nil, seq = nil)
-    @lock.synchronize do
-      snapshot = JSON.generate(@data)
+  # One transaction: run the reflex (the block gets the store), record its result and advance `last`, write
+  # the file. A raising reflex is rolled back and stored as its error; a failing write rolls everything
+  # back and raises. Without a client (a plain reflex) only the effect and the run count are kept.
+  def commit(target, user: nil, client_id: nil, seq: nil, id: nil)
+    transaction do |rollback|
       record =
         begin
           { "operations" => yield(self) }
         rescue StandardError => e
-          @data = JSON.parse(snapshot)
+          rollback.call
           { "error" => e.message }
         end
       @data["runs"][target] = (@data["runs"][target] || 0) + 1
-      advance(client_id, seq, record) if client_id
-      save
-      record
+      client_id ? advance(user, client_id, seq, id, record) : record
     end
   end
 
   # Consumes the seq as a failure without running anything (a tombstone, an unusable payload).
-  def consume(client_id, seq, error)
-    @lock.synchronize { advance(client_id, seq, { "error" => error }).tap { save } }
+  def consume(user, client_id, seq, id, error)
+    transaction { advance(user, client_id, seq, id, { "error" => error }) }
   end
 
   # Reflex effects; called inside commit, so already under the lock.
@@ -78,48 +56,79 @@ class CourierStore
   def append_log(entry) = @data["log"].push(entry)
 
   def count(key)
-    @lock.synchronize { @data[key] += 1; save }
+    transaction { @data[key] += 1 }
   end
 
   def stats
     @lock.synchronize do
-      clients = @data["clients"].transform_values { |c| c["last"] }
-      @data.slice("runs", "log", "counter", "duplicates", "gaps", "held", "reordered").merge("clients" => clients)
+      clients = @data["users"].transform_values { |lanes| lanes.transform_values { |lane| lane["last"] } }
+      @data.slice("runs", "log", "counter", *COUNTERS).merge("clients" => clients)
     end
   end
 
   def reset!
-    @lock.synchronize { @data = empty; save }
-    @turns_lock.synchronize { @turns.each_value { |turn| turn.highest = 0 } }
+    @lock.synchronize { @failing_saves = 0 }
+    transaction { @data = empty }
+  end
+
+  # Fault injection for tests: the next `count` file writes fail as a full disk would.
+  def fail_saves!(count)
+    @lock.synchronize { @failing_saves = count }
   end
 
   private
 
-  def advance(client_id, seq, record)
-    client = (@data["clients"][client_id] ||= { "last" => 0, "results" => {} })
-    client["last"] = seq
-    client["results"][seq.to_s] = record
-    client["results"].delete((seq - KEEP_RESULTS).to_s)
+  def transaction
+    @lock.synchronize do
+      before = JSON.generate(@data)
+      rollback = -> { @data = JSON.parse(before) }
+      begin
+        yield(rollback).tap { save }
+      rescue Exception # rubocop:disable Lint/RescueException -- roll back whatever interrupted us, then re-raise
+        rollback.call
+        raise
+      end
+    end
+  end
+
+  def advance(user, client_id, seq, id, record)
+    lane = ((@data["users"][user] ||= {})[client_id] ||= { "last" => 0, "results" => {} })
+    raise "commit of seq #{seq} for #{client_id}, expected #{lane['last'] + 1}" unless seq == lane["last"] + 1
+
+    record = { "id" => id, **record }
+    results = lane["results"]
+    lane["last"] = seq
+    results[seq.to_s] = record
+    done = (seq - KEEP_DONE).to_s
+    results.delete(done) unless results[done]&.key?("error")
+    results.delete((seq - KEEP_FAILED).to_s)
     record
   end
 
   def empty
-    { "clients" => {}, "counter" => 0, "log" => [], "runs" => {}, "duplicates" => 0, "gaps" => 0, "held" => 0, "reordered" => 0 }
+    { "users" => {}, "counter" => 0, "log" => [], "runs" => {}, **COUNTERS.to_h { |key| [key, 0] } }
   end
 
+  # A state file from before users (top-level "clients") belonged to the anonymous user.
   def load
     return empty unless @path && File.exist?(@path)
-    empty.merge(JSON.parse(File.read(@path)))
+
+    data = JSON.parse(File.read(@path))
+    data["users"] ||= { "" => data.delete("clients") || {} }
+    empty.merge(data)
   rescue JSON::ParserError => e
     raise "cannot read the peer state #{@path}: #{e.message}"
   end
 
   def save
+    if @failing_saves.positive?
+      @failing_saves -= 1
+      raise Errno::ENOSPC, @path.to_s
+    end
     return unless @path
+
     tmp = "#{@path}.#{Process.pid}.tmp"
     File.write(tmp, JSON.generate(@data))
     File.rename(tmp, @path)
   end
-
-  def monotonic = Process.clock_gettime(Process::CLOCK_MONOTONIC)
 end
