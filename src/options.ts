@@ -27,6 +27,8 @@ export interface CourierOptions {
   maxQueue?: number;
   /** Resend a reflex the server has not acknowledged as `received` within this (ms). Default 10 000. */
   ackTimeout?: number;
+  /** Resend a reflex `received` but neither committed nor failed within this (ms). Default 60 000. */
+  commitTimeout?: number;
   /** How many reflexes may be in flight at once per client. Default 32. */
   window?: number;
   /** `memory` keeps the outbox in memory only (nothing survives a reload). Default `indexeddb`. */
@@ -63,6 +65,7 @@ export function resolveOptions(options: CourierOptions = {}): ResolvedOptions {
     maxAge: options.maxAge ?? 24 * 60 * 60 * 1000,
     maxQueue: options.maxQueue ?? 1000,
     ackTimeout: options.ackTimeout ?? 10_000,
+    commitTimeout: options.commitTimeout ?? 60_000,
     window: options.window ?? 32,
     storage: options.storage ?? "indexeddb",
     reconnectBase: options.reconnectBase ?? 50,

@@ -8,6 +8,8 @@ export interface OwnClient {
   clientId: string;
   nextSeq: number;
   lock: HeldLock | null;
+  /** The last hello identity this client saw (a reused client only). */
+  helloIdentity?: string;
 }
 
 const sessionKey = (identity: string) => `cable-courier:client:${identity}`;
@@ -54,7 +56,8 @@ async function reuse(clientId: string, identity: string, persistence: Persistenc
   const lock = await tryLock(clientId);
   if (!lock && locksSupported()) return undefined;
   const meta = await persistence.getMeta(clientId);
-  if (meta && meta.identity === identity && persistence.durable) return { clientId, nextSeq: meta.nextSeq, lock };
+  if (meta && meta.identity === identity && persistence.durable)
+    return { clientId, nextSeq: meta.nextSeq, lock, helloIdentity: meta.helloIdentity };
   lock?.release();
   return undefined;
 }

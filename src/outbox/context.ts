@@ -1,6 +1,7 @@
 // What the outbox's parts share; built once by Outbox.
 import type { Logger } from "../core/logger.js";
 import type { Delivery } from "./delivery.js";
+import type { Entry } from "./entry.js";
 import type { OutboxHooks } from "./hooks.js";
 import type { Ledger } from "./ledger.js";
 import type { Persistence } from "./persistence.js";
@@ -14,4 +15,8 @@ export interface Context {
   readonly ledger: Ledger;
   readonly delivery: Delivery;
   readonly closed: () => boolean;
+  /** Made by the page now shown: only then are a committed ack's operations applied to it. */
+  readonly thisPage: (entry: Entry) => boolean;
+  /** The own clientId changed (a relocation): other tabs hear of it. */
+  readonly ownChanged: () => void;
 }

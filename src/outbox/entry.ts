@@ -10,13 +10,29 @@ export interface Entry {
   stage: Stage;
   /** Writes of this record still in flight; nothing in its lane is sent past it until they land. */
   writing: number;
-  /** Expired before it was sent: goes out as a tombstone, its failure already reported. */
-  tombstone: boolean;
-  /** Plain mode: this page wrote `attempted` itself, so the flag is not a leftover of an earlier load. */
+  /**
+   * Expired (older than maxAge): it goes out as a tombstone. `reported`: it was never sent, its failure
+   * is already reported and the answer only frees its seq. `asking`: it may have run; the answer decides.
+   */
+  tombstone?: "reported" | "asking";
+  /** This page wrote the record's `attempted` mark, so the mark is not a leftover of an earlier page. */
   markedHere: boolean;
+  /** The `attempted` mark could not be made durable: a reload might send it again. */
+  markFailed: boolean;
+  /** The record is in IndexedDB, so a later page could send it. */
+  persisted: boolean;
+  /** The clientId it last went out under from this page; undefined = this page never sent it. */
+  sentUnder?: string;
+  /** Ack timer (`sent`) or commit timer (`received`): sends it again when it runs out. */
   readonly resend: Timer;
   settle?: Settle;
 }
+
+/** Sent by this page, or marked `attempted` by an earlier one: it may have run. */
+export const maybeSent = (entry: Entry): boolean =>
+  entry.sentUnder !== undefined || (entry.record.attempted === true && !entry.markedHere);
+
+export const inFlight = (entry: Entry): boolean => entry.stage === "sent" || entry.stage === "received";
 
 export interface Lane {
   readonly clientId: string;
@@ -25,7 +41,8 @@ export interface Lane {
   /** The lane new reflexes join; never released. Other lanes are adopted or relocated ones. */
   own: boolean;
   marking: boolean;
-  moving: boolean;
+  /** Relocations of this lane in progress; nothing of it is sent meanwhile. */
+  moving: number;
   /** The `expected` of the last gap acted on, so a burst of gap acks triggers one resend. */
   gapExpected?: number;
 }

@@ -11,6 +11,17 @@ export interface OutboxOptions {
   maxQueue?: number;
   /** Default 10 s: no `received` by then → send again (extension mode). */
   ackTimeout?: number;
+  /**
+   * Default 60 s: `received` but no `committed` or `failed` by then → send again (extension mode; the
+   * server deduplicates). Covers a server that lost a reflex mid-run without closing the socket.
+   */
+  commitTimeout?: number;
+  /**
+   * The page's `tabId` (the one its payloads carry). A committed ack's operations are applied only to
+   * reflexes of this page; those replayed after a reload or adopted from a closed tab commit silently.
+   * Default: the tabIds of the payloads enqueued through this Outbox.
+   */
+  tabId?: string;
   /** Default 32: reflexes in flight per clientId. */
   window?: number;
   /** Default "indexeddb" (falls back to memory on its own when IndexedDB fails). */
@@ -34,7 +45,10 @@ export interface OutboxHooks {
   send(payload: OutboundReflex): boolean;
   /** Every stage change, for DOM marks and events. */
   stage(detail: StageDetail): void;
-  /** The operations of a reflex committed through an ack (plain-mode envelopes the courier applies itself). */
+  /**
+   * The operations of a reflex of this page committed through an ack (plain-mode envelopes the courier
+   * applies itself). Not called for reflexes made by another page (replayed or adopted).
+   */
   apply(operations: Operation[]): void;
   pendingChanged(count: number): void;
   /** IndexedDB failed; reflexes are now kept in memory only. Called at most once. */

@@ -1,4 +1,4 @@
-// The durable store: database `cable-courier`, object store `outbox`, keys ["r", clientId, seq] for
+// The durable store: database `cable-courier`, object store `outbox`, keys ["r", clientId, seq, id] for
 // reflexes and ["c", clientId] for client meta, so each write touches only its own rows.
 import { createStore, promisifyRequest, type UseStore } from "idb-keyval";
 import { metaKey, recordKey, type Change, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store.js";
@@ -26,21 +26,21 @@ export class IdbStore implements OutboxStore {
     return this.use("readonly", (store) => promisifyRequest(store.get(metaKey(clientId)) as IDBRequest<ClientMeta | undefined>));
   }
 
-  async metas(identity: string): Promise<ClientMeta[]> {
+  async metas(identity?: string): Promise<ClientMeta[]> {
     const all = await this.use("readonly", (store) => promisifyRequest(store.getAll(under("c")) as IDBRequest<ClientMeta[]>));
-    return all.filter((meta) => meta.identity === identity);
+    return all.filter((meta) => identity === undefined || meta.identity === identity);
   }
 
   records(clientId: string): Promise<OutboxRecord[]> {
-    // Keys sort by seq within a client, so getAll already returns seq order.
+    // Keys sort by seq (then id) within a client, so getAll already returns seq order.
     return this.use("readonly", (store) => promisifyRequest(store.getAll(under("r", clientId)) as IDBRequest<OutboxRecord[]>));
   }
 
   commit(change: Change): Promise<void> {
     return this.use("readwrite", (store) => {
-      for (const { clientId, seq } of change.remove ?? []) store.delete(recordKey(clientId, seq));
+      for (const ref of change.remove ?? []) store.delete(recordKey(ref));
       if (change.dropMeta !== undefined) store.delete(metaKey(change.dropMeta));
-      for (const row of change.put ?? []) store.put(row, recordKey(row.clientId, row.seq));
+      for (const row of change.put ?? []) store.put(row, recordKey(row));
       if (change.meta) store.put(change.meta, metaKey(change.meta.clientId));
       return promisifyRequest(store.transaction);
     });

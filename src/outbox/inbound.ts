@@ -1,9 +1,11 @@
 // What the server says about our reflexes: acks and hello (extension), or, against a plain
 // StimulusReflex server, the operations that carry a reflex's id (its commit).
 import { guarded } from "../core/events.js";
-import type { CableReadyEnvelope, CourierAck, CourierHello, InboundMessage, Operation } from "../protocol/types.js";
+import type { CableReadyEnvelope, CourierAck, InboundMessage, Operation } from "../protocol/types.js";
 import type { Context } from "./context.js";
 import type { Entry } from "./entry.js";
+import { onHello } from "./hello.js";
+import { EXPIRED } from "./ledger.js";
 import { relocate } from "./relocate.js";
 
 const MORPH_ERROR = "stimulus-reflex:morph-error";
@@ -21,19 +23,6 @@ export function receive(message: InboundMessage, ctx: Context): void {
   }
 }
 
-function onHello(hello: CourierHello, ctx: Context): void {
-  const { ledger, delivery, logger } = ctx;
-  const { committed } = hello;
-  delivery.hello(hello);
-  const own = ledger.own;
-  // The server has seqs of ours we never handed out: our counter went back (storage restored or
-  // rolled back). New reflexes under this clientId would be taken for duplicates and never run.
-  if (own && (committed[own.clientId] ?? 0) >= ledger.nextSeq) {
-    logger.log("warn", `outbox: server is ahead of client ${own.clientId}; continuing under a fresh clientId`);
-    void relocate(own, ledger.nextSeq, ctx);
-  }
-}
-
 function onAck(ack: CourierAck, ctx: Context): void {
   const { ledger, delivery, hooks, logger } = ctx;
   const entry = ledger.entry(ack.id);
@@ -43,25 +32,29 @@ function onAck(ack: CourierAck, ctx: Context): void {
   }
   switch (ack.ack) {
     case "received":
-      if (entry.stage === "sent" || entry.stage === "queued") {
-        entry.resend.cancel();
-        ledger.emit(entry, "received");
-      }
+      if (entry.stage === "sent" || entry.stage === "queued") delivery.received(entry);
       return;
     case "committed": {
+      if (entry.tombstone === "reported") {
+        ledger.drop(entry);
+        break;
+      }
       const operations = ack.operations ?? [];
-      // Applied before the promise resolves, so `await` sees the page already updated.
-      if (operations.length) guarded(logger, "apply hook", () => hooks.apply(operations));
-      if (entry.tombstone) ledger.drop(entry);
-      else ledger.commit(entry, operations);
+      // Applied before the promise resolves, so `await` sees the page already updated. Another page's
+      // operations were rendered for that page; the page now shown was rendered after them.
+      if (operations.length && ctx.thisPage(entry)) guarded(logger, "apply hook", () => hooks.apply(operations));
+      ledger.commit(entry, operations);
       break;
     }
     case "failed":
-      if (entry.tombstone) ledger.drop(entry);
+      if (entry.tombstone === "reported") ledger.drop(entry);
+      else if (entry.tombstone === "asking" && ack.error === "expired") ledger.fail(entry, "expired", EXPIRED);
       else ledger.fail(entry, "failed", ack.error ?? "the server could not run it");
       break;
     case "gap":
       return onGap(entry, ack.expected, ctx);
+    case "conflict":
+      return onConflict(entry, ctx);
   }
   delivery.pump();
 }
@@ -75,13 +68,28 @@ function onGap(entry: Entry, expected: number | undefined, ctx: Context): void {
   }
   const first = lane.entries.find((other) => other.record.seq === expected);
   if (!first) {
-    void relocate(lane, expected, ctx);
+    void relocate(lane, { pick: (other) => other.record.seq >= expected, why: `the server lost seqs of ${lane.clientId}` }, ctx);
     return;
   }
   // A window's worth of out-of-order sends brings a burst of gap acks: the first one resends them all.
   if (lane.gapExpected === expected && first.stage !== "queued") return;
   lane.gapExpected = expected;
   delivery.requeueFrom(lane, expected);
+}
+
+/**
+ * Another tab sharing our clientId (no Web Locks) used this seq: nothing ran for this reflex. It moves,
+ * with the later ones never sent under this clientId; later ones already sent get answers of their own.
+ */
+function onConflict(entry: Entry, ctx: Context): void {
+  const lane = ctx.ledger.lanes.get(entry.record.clientId);
+  if (!lane) return;
+  const { seq } = entry.record;
+  entry.resend.cancel();
+  ctx.ledger.emit(entry, "queued");
+  const pick = (other: Entry) =>
+    other === entry || (other.record.seq > seq && other.stage === "queued" && other.sentUnder !== lane.clientId);
+  void relocate(lane, { pick, why: `another tab used seq ${seq} of ${lane.clientId}` }, ctx);
 }
 
 function onOperations(envelope: CableReadyEnvelope, ctx: Context): void {

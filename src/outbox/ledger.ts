@@ -10,16 +10,21 @@ import type { HeldLock } from "./locks.js";
 import type { OutboxHooks } from "./hooks.js";
 import type { Persistence } from "./persistence.js";
 import { ReflexError, type Settle } from "./reflex-error.js";
-import type { OutboxRecord } from "./store.js";
+import { refOf, type ClientMeta, type OutboxRecord } from "./store.js";
+
+export const EXPIRED = "older than maxAge";
 
 export class Ledger {
   readonly lanes = new Map<string, Lane>();
   own: Lane | undefined;
   nextSeq = 1;
+  /** The last hello `identity` seen by the own client; new records are stamped with it. */
+  helloIdentity: string | undefined;
   private readonly byId = new Map<string, Entry>();
   private reported = 0;
 
   constructor(
+    private readonly identity: string,
     private readonly hooks: OutboxHooks,
     private readonly logger: Logger,
     private readonly persistence: Persistence,
@@ -29,21 +34,28 @@ export class Ledger {
   /** Reflexes not yet committed or failed (tombstones of expired ones are not counted). */
   get pending(): number {
     let count = 0;
-    for (const lane of this.lanes.values()) for (const entry of lane.entries) if (!entry.tombstone) count++;
+    for (const lane of this.lanes.values()) for (const entry of lane.entries) if (entry.tombstone !== "reported") count++;
     return count;
   }
 
   addLane(clientId: string, lock: HeldLock | null, own: boolean): Lane {
-    const lane: Lane = { clientId, entries: [], lock, own, marking: false, moving: false };
+    const lane: Lane = { clientId, entries: [], lock, own, marking: false, moving: 0 };
     this.lanes.set(clientId, lane);
     if (own) this.own = lane;
     return lane;
   }
 
-  createEntry(record: OutboxRecord, settle?: Settle): Entry {
-    const entry: Entry = { record, stage: "queued", writing: 0, tombstone: false, markedHere: false, settle,
+  createEntry(record: OutboxRecord, persisted: boolean, settle?: Settle): Entry {
+    const entry: Entry = { record, stage: "queued", writing: 0, markedHere: false, markFailed: false, persisted, settle,
       resend: new Timer(() => this.resendDue(entry)) };
     return entry;
+  }
+
+  /** The meta of a client of this tab; the own client's carries the last hello identity. */
+  meta(clientId: string, nextSeq: number, own: boolean): ClientMeta {
+    const meta: ClientMeta = { clientId, identity: this.identity, nextSeq };
+    if (own && this.helloIdentity !== undefined) meta.helloIdentity = this.helloIdentity;
+    return meta;
   }
 
   entry(id: string): Entry | undefined {
@@ -73,7 +85,7 @@ export class Ledger {
 
   emit(entry: Entry, stage: Stage, reason?: FailureReason, error?: string): void {
     entry.stage = stage;
-    if (!entry.tombstone) this.report(entry, stage, reason, error);
+    if (entry.tombstone !== "reported") this.report(entry, stage, reason, error);
   }
 
   private report(entry: Entry, stage: Stage, reason?: FailureReason, error?: string): void {
@@ -94,12 +106,12 @@ export class Ledger {
     entry.settle?.reject(new ReflexError(reason, entry.record.id, entry.record.target, error));
   }
 
-  /** Too old to run: reported now, but kept as a tombstone so its seq does not become a hole. */
+  /** Too old to run and never sent: reported now, but kept as a tombstone so its seq does not become a hole. */
   expire(entry: Entry): void {
-    this.report(entry, "failed", "expired", "older than maxAge");
-    entry.settle?.reject(new ReflexError("expired", entry.record.id, entry.record.target, "older than maxAge"));
+    this.report(entry, "failed", "expired", EXPIRED);
+    entry.settle?.reject(new ReflexError("expired", entry.record.id, entry.record.target, EXPIRED));
     entry.settle = undefined;
-    entry.tombstone = true;
+    entry.tombstone = "reported";
     this.countChanged();
   }
 
@@ -119,10 +131,12 @@ export class Ledger {
   release(lane: Lane): void {
     if (lane.own || this.lanes.get(lane.clientId) !== lane) return;
     this.lanes.delete(lane.clientId);
+    const lock = lane.lock;
+    if (!lock) return; // without Web Locks another tab may share this client: its meta is not ours to drop
     this.persistence
       .commit({ dropMeta: lane.clientId })
       .catch((error) => this.logger.log("warn", "could not forget an emptied client", error))
-      .finally(() => lane.lock?.release());
+      .finally(() => lock.release());
   }
 
   /** Stops every timer and lets every lock go, as a page unload would. */
@@ -146,9 +160,8 @@ export class Ledger {
     const lane = this.lanes.get(entry.record.clientId);
     this.detach(entry);
     this.byId.delete(entry.record.id);
-    const { clientId, seq } = entry.record;
     this.persistence
-      .commit({ remove: [{ clientId, seq }] })
+      .commit({ remove: [refOf(entry.record)] })
       .catch((error) => this.logger.log("warn", "could not delete a finished reflex", error));
     this.countChanged();
     if (lane && !lane.entries.length && !lane.own) this.release(lane);

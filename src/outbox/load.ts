@@ -1,42 +1,62 @@
-// Filling lanes from storage: this tab's own records on open, and the records of closed tabs of the
-// same identity (their Web Lock is free), which this tab then sends under their own clientId and seq.
+// Filling a lane from storage (this tab's own client on open, or an adopted one), and forgetting what
+// has waited too long for a user who has not come back.
 import type { Context } from "./context.js";
-import type { Lane } from "./entry.js";
+import { maybeSent, type Lane } from "./entry.js";
 import { locksSupported, tryLock } from "./locks.js";
+import { refOf, type OutboxRecord, type RecordRef } from "./store.js";
 
-/** Reads a client's records into its lane; those older than maxAge are reported expired at once. */
+/**
+ * Reads a client's records into its lane. Those older than maxAge that were never sent are reported
+ * expired at once; those that may have been sent wait until a connection can ask the server about them.
+ * Records queued for another user (page identity, or the hello identity last seen) are left alone, and
+ * deleted unsent once older than maxAge.
+ */
 export async function loadLane(lane: Lane, ctx: Context): Promise<void> {
-  const { ledger, identity, maxAge } = ctx;
-  const records = await ctx.persistence.records(lane.clientId);
+  const { ledger, identity, maxAge, persistence, logger } = ctx;
+  const records = await persistence.records(lane.clientId);
   const now = Date.now();
+  const stale: RecordRef[] = [];
   for (const record of records) {
-    if (record.identity !== identity || ledger.entry(record.id)) continue;
-    const entry = ledger.createEntry(record);
+    if (ledger.entry(record.id)) continue;
+    const old = now - record.createdAt > maxAge;
+    if (foreign(record, identity, ledger.helloIdentity) && old) {
+      stale.push(refOf(record));
+      continue;
+    }
+    if (record.identity !== identity) continue;
+    const entry = ledger.createEntry(record, persistence.durable);
     ledger.insert(entry);
-    if (now - record.createdAt > maxAge) ledger.expire(entry);
+    if (old && !maybeSent(entry)) ledger.expire(entry);
   }
+  if (stale.length) await persistence.commit({ remove: stale }).catch((error) => logger.log("warn", "outbox: pruning failed", error));
 }
 
-/** Adopts every client of this identity that no live tab holds. Records of other identities wait for their user. */
-export async function adoptOrphans(ctx: Context): Promise<void> {
-  const { ledger, persistence, logger } = ctx;
-  if (!locksSupported() || !persistence.durable) return;
+const foreign = (record: OutboxRecord, identity: string, helloIdentity: string | undefined): boolean =>
+  record.identity !== identity ||
+  (record.helloIdentity !== undefined && helloIdentity !== undefined && record.helloIdentity !== helloIdentity);
+
+/** Deletes other identities' records older than maxAge, unsent: they hold form data and their user has not come back. */
+export async function pruneOtherIdentities(ctx: Context): Promise<void> {
+  const { persistence, identity, maxAge, logger } = ctx;
+  if (!persistence.durable) return;
   try {
-    for (const meta of await persistence.metas(ctx.identity)) {
-      if (ledger.lanes.has(meta.clientId)) continue;
+    for (const meta of await persistence.metas()) {
+      if (meta.identity === identity || ctx.closed()) continue;
       const lock = await tryLock(meta.clientId);
-      if (!lock) continue; // a live tab owns it
-      if (ctx.closed() || ledger.lanes.has(meta.clientId)) {
-        lock.release();
-        continue;
+      if (!lock && locksSupported()) continue; // a live tab of that identity looks after them
+      try {
+        const records = await persistence.records(meta.clientId);
+        const now = Date.now();
+        const stale = records.filter((record) => record.identity !== identity && now - record.createdAt > maxAge);
+        if (!stale.length) continue;
+        const dropMeta = lock && stale.length === records.length ? meta.clientId : undefined;
+        await persistence.commit({ remove: stale.map(refOf), dropMeta });
+        logger.log("info", `outbox: deleted ${stale.length} reflexes of another identity older than maxAge`);
+      } finally {
+        lock?.release();
       }
-      // Read under the lock: the tab that wrote these is gone and no other tab can touch them now.
-      const lane = ledger.addLane(meta.clientId, lock, false);
-      await loadLane(lane, ctx);
-      if (!lane.entries.length) ledger.release(lane);
-      else logger.log("info", `outbox: adopted ${lane.entries.length} reflexes of closed client ${meta.clientId}`);
     }
   } catch (error) {
-    logger.log("warn", "outbox: adopting reflexes of closed tabs failed", error);
+    logger.log("warn", "outbox: pruning other identities' reflexes failed", error);
   }
 }

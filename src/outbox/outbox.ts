@@ -3,28 +3,34 @@
 import { guarded } from "../core/events.js";
 import { silentLogger } from "../core/logger.js";
 import type { InboundMessage, ReflexPayload } from "../protocol/types.js";
+import { Adoption } from "./adoption.js";
 import { mintClient, mintId, rememberClient, resolveOwnClient } from "./client-id.js";
 import type { Context } from "./context.js";
 import { Delivery } from "./delivery.js";
+import { storeReflex } from "./enqueue.js";
 import type { OutboxHooks, OutboxOptions } from "./hooks.js";
 import { receive } from "./inbound.js";
 import { Ledger } from "./ledger.js";
-import { adoptOrphans, loadLane } from "./load.js";
+import { loadLane, pruneOtherIdentities } from "./load.js";
 import { Persistence } from "./persistence.js";
-import { ReflexError, reflexPromise, type ReflexPromise, type Settle } from "./reflex-error.js";
+import { reflexPromise, type ReflexPromise, type Settle } from "./reflex-error.js";
 import { sanitize } from "./payload.js";
-import type { OutboxRecord } from "./store.js";
 
-const DEFAULTS = { maxAge: 24 * 60 * 60 * 1000, maxQueue: 1000, ackTimeout: 10_000, window: 32, storage: "indexeddb" } as const;
+const DEFAULTS = { maxAge: 24 * 60 * 60 * 1000, maxQueue: 1000, ackTimeout: 10_000, commitTimeout: 60_000, window: 32,
+  storage: "indexeddb" } as const;
+
+type Resolved = Required<Omit<OutboxOptions, "logger" | "tabId">>;
 
 export class Outbox {
   /** Resolves once this tab's clientId is settled and stored reflexes are loaded; never rejects. */
   readonly ready: Promise<void>;
-  private readonly options: Required<Omit<OutboxOptions, "logger">>;
+  private readonly options: Resolved;
   private readonly ctx: Context;
+  private readonly adoption: Adoption;
+  /** The tabIds of this page's payloads: only their committed operations are applied here. */
+  private readonly pageTabs = new Set<string>();
   private loaded = false;
   private closed = false;
-  private adopting: Promise<void> | undefined;
 
   /** Opens storage in the background and never throws; `enqueue` may be called at once. */
   static open(options: OutboxOptions, hooks: OutboxHooks): Outbox {
@@ -33,7 +39,8 @@ export class Outbox {
 
   private constructor(options: OutboxOptions, hooks: OutboxHooks) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    this.options = { ...DEFAULTS, ...defined } as Outbox["options"];
+    this.options = { ...DEFAULTS, ...defined } as Resolved;
+    if (typeof options.tabId === "string" && options.tabId) this.pageTabs.add(options.tabId);
     const logger = options.logger ?? silentLogger;
     const identity = this.options.identity;
     const persistence = new Persistence(logger, (error) => {
@@ -41,13 +48,20 @@ export class Outbox {
       rememberClient(identity, undefined);
       guarded(logger, "storageDegraded hook", () => hooks.storageDegraded(error));
     });
-    const ledger = new Ledger(hooks, logger, persistence, (entry) => delivery.resendDue(entry));
+    const ledger = new Ledger(identity, hooks, logger, persistence, (entry) => delivery.resendDue(entry));
     const delivery = new Delivery(ledger, this.options, hooks, persistence, logger);
-    this.ctx = { identity, maxAge: this.options.maxAge, hooks, logger, persistence, ledger, delivery, closed: () => this.closed };
+    this.ctx = { identity, maxAge: this.options.maxAge, hooks, logger, persistence, ledger, delivery,
+      closed: () => this.closed,
+      thisPage: (entry) => entry.settle !== undefined || this.pageTabs.has(entry.record.payload.tabId),
+      ownChanged: () => this.adoption.announce() };
+    this.adoption = new Adoption(this.ctx);
     this.ready = this.load();
   }
 
-  /** This tab's clientId; "" until `ready`. It may change later if the server lost our seqs. */
+  /**
+   * This tab's clientId; "" until `ready`. It changes when the server lost our seqs, another tab shared
+   * it, or another user connected: read it again on every (re)subscription.
+   */
   get clientId(): string {
     return this.ctx.ledger.own?.clientId ?? "";
   }
@@ -73,8 +87,10 @@ export class Outbox {
       this.ctx.ledger.refuse(id, target, "failed", settle, `the payload cannot be stored: ${String(error)}`);
       return promise;
     }
-    if (this.loaded) this.admit(clean, retry, settle);
-    else void this.ready.then(() => this.admit(clean, retry, settle));
+    if (typeof clean.tabId === "string" && clean.tabId) this.pageTabs.add(clean.tabId);
+    const store = (settle: Settle) => storeReflex(this.ctx, clean, retry, settle, this.options.maxQueue);
+    if (this.loaded) store(settle);
+    else void this.ready.then(() => store(settle));
     return promise;
   }
 
@@ -82,9 +98,10 @@ export class Outbox {
   subscribed(): void {
     if (this.closed) return;
     this.ctx.delivery.subscribed();
-    if (this.loaded) void this.adopt();
+    if (this.loaded) void this.adoption.scan();
   }
 
+  /** Any socket loss, before or after the confirmation; harmless when not subscribed. */
   unsubscribed(): void {
     if (!this.closed) this.ctx.delivery.unsubscribed();
   }
@@ -102,40 +119,9 @@ export class Outbox {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.adoption.close();
     this.ctx.delivery.stop();
     this.ctx.ledger.close();
-  }
-
-  private admit(payload: ReflexPayload, retry: "safe" | "unsafe", settle: Settle): void {
-    const { ledger, persistence, delivery, identity } = this.ctx;
-    const { id, target } = payload;
-    const lane = ledger.own;
-    if (this.closed || !lane) return settle.reject(new ReflexError("storage", id, target, "the outbox is closed"));
-    if (ledger.pending >= this.options.maxQueue)
-      return ledger.refuse(id, target, "outbox-full", settle, `${ledger.pending} reflexes are already waiting`);
-    if (ledger.entry(id)) return ledger.refuse(id, target, "failed", settle, "a reflex with this id is already waiting");
-
-    const { clientId } = lane;
-    const seq = ledger.nextSeq++;
-    const record: OutboxRecord = { id, identity, clientId, seq, target, retry, createdAt: Date.now(),
-      payload: { ...payload, courier: { v: 1, clientId, seq } } };
-    const entry = ledger.createEntry(record, settle);
-    entry.writing = 1;
-    ledger.insert(entry);
-    // Seq and record land in one transaction; the counter lives in memory because this tab owns it.
-    persistence
-      .commit({ put: [record], meta: { clientId, identity, nextSeq: seq + 1 } })
-      .then(
-        () => {
-          entry.writing--;
-          if (ledger.has(entry)) ledger.emit(entry, "queued");
-        },
-        (error) => {
-          if (ledger.own === lane && ledger.nextSeq === seq + 1) ledger.nextSeq = seq; // no hole when it was the last
-          ledger.fail(entry, "storage", `storage is full: ${String(error)}`);
-        },
-      )
-      .finally(() => delivery.pump());
   }
 
   private async load(): Promise<void> {
@@ -145,9 +131,12 @@ export class Outbox {
       const own = await resolveOwnClient(identity, persistence);
       const lane = ledger.addLane(own.clientId, own.lock, true);
       ledger.nextSeq = own.nextSeq;
+      ledger.helloIdentity = own.helloIdentity;
       await loadLane(lane, this.ctx);
       ledger.nextSeq = Math.max(ledger.nextSeq, (lane.entries[lane.entries.length - 1]?.record.seq ?? 0) + 1);
-      await this.adopt();
+      await pruneOtherIdentities(this.ctx);
+      this.adoption.start();
+      await this.adoption.scan();
     } catch (error) {
       logger.log("error", "outbox: loading failed; continuing with what loaded", error);
       if (!ledger.own) {
@@ -159,13 +148,5 @@ export class Outbox {
     if (this.closed) ledger.close();
     ledger.countChanged();
     delivery.pump();
-  }
-
-  private adopt(): Promise<void> {
-    this.adopting ??= adoptOrphans(this.ctx).finally(() => {
-      this.adopting = undefined;
-      this.ctx.delivery.pump();
-    });
-    return this.adopting;
   }
 }

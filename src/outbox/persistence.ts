@@ -30,15 +30,20 @@ export class Persistence {
     }
   }
 
-  /** Rejects only with a quota error; anything else degrades to memory and retries there. */
-  async commit(change: Change): Promise<void> {
+  /**
+   * Rejects only with a quota error; anything else degrades to memory and retries there. Resolves true
+   * when the change landed in IndexedDB, false when it is in memory only (lost on reload).
+   */
+  async commit(change: Change): Promise<boolean> {
     const store = this.store;
     try {
       await store.commit(change);
+      return store.durable;
     } catch (error) {
       if (isQuotaError(error)) throw error;
       if (store === this.store) this.degrade(error);
       await this.store.commit(change);
+      return false;
     }
   }
 
@@ -46,7 +51,7 @@ export class Persistence {
     return this.read((store) => store.getMeta(clientId));
   }
 
-  metas(identity: string): Promise<ClientMeta[]> {
+  metas(identity?: string): Promise<ClientMeta[]> {
     return this.read((store) => store.metas(identity));
   }
 

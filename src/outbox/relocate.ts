@@ -1,11 +1,20 @@
-// The server expects a seq we no longer hold (our storage lost it): the records from there on cannot
-// go out under this clientId without a hole, and the server ran none of them, so they move to a fresh
-// clientId and start again at seq 1 (PROTOCOL.md §5, gap).
+// Records that cannot go out under their clientId any more move to a fresh one and start again at seq 1:
+// the server expects a seq we no longer hold (gap), their seq was taken by another tab sharing the
+// clientId (conflict), or the server is ahead of our counter or knows another user (hello). The server
+// ran none of them under the fresh clientId, so sending them again there is safe (PROTOCOL.md §5).
 import { mintId, rememberClient } from "./client-id.js";
 import type { Context } from "./context.js";
-import type { Lane } from "./entry.js";
+import type { Entry, Lane } from "./entry.js";
 import { tryLock } from "./locks.js";
-import type { OutboxRecord } from "./store.js";
+import { refOf, type OutboxRecord } from "./store.js";
+
+export interface Move {
+  /** Which of the lane's entries move; asked after the lock is taken, so records allocated meanwhile count. */
+  pick(entry: Entry): boolean;
+  /** The own lane gets a fresh clientId even when nothing moves. */
+  renew?: boolean;
+  why: string;
+}
 
 const restamp = (record: OutboxRecord, clientId: string, seq: number): OutboxRecord => ({
   ...record,
@@ -14,29 +23,33 @@ const restamp = (record: OutboxRecord, clientId: string, seq: number): OutboxRec
   payload: { ...record.payload, courier: { v: 1, clientId, seq } },
 });
 
-/** Moves `lane`'s records with seq >= `from` to a fresh clientId; the fresh one becomes ours if `lane` was. */
-export async function relocate(lane: Lane, from: number, ctx: Context): Promise<void> {
+/** Moves the picked entries of `lane` to a fresh clientId; the fresh one becomes ours if `lane` was. */
+export async function relocate(lane: Lane, move: Move, ctx: Context): Promise<void> {
   const { ledger, persistence, logger } = ctx;
-  if (lane.moving) return;
-  lane.moving = true;
+  lane.moving++;
   const clientId = mintId();
   const lock = await tryLock(clientId);
-  lane.moving = false;
+  lane.moving--;
   if (ctx.closed()) return lock?.release();
+  const moving = lane.entries.filter((entry) => move.pick(entry));
+  const own = lane.own && (moving.length > 0 || move.renew === true);
+  if (!moving.length && !own) {
+    lock?.release();
+    return ctx.delivery.pump();
+  }
 
-  // Read after the await: records allocated meanwhile move too.
-  const moving = lane.entries.filter((entry) => entry.record.seq >= from);
-  ledger.addLane(clientId, lock, lane.own);
+  ledger.addLane(clientId, lock, own);
   const records = moving.map((entry, i) => restamp(entry.record, clientId, i + 1));
   const nextSeq = records.length + 1;
-  if (lane.own) {
+  if (own) {
     lane.own = false;
     ledger.nextSeq = nextSeq;
     rememberClient(ctx.identity, clientId);
+    ctx.ownChanged();
   }
-  logger.log("warn", `outbox: server lost seqs of ${lane.clientId}; ${records.length} reflexes move to ${clientId}`);
+  logger.log("warn", `outbox: ${move.why}; ${records.length} reflexes move from ${lane.clientId} to ${clientId}`);
 
-  const oldKeys = moving.map((entry) => ({ clientId: entry.record.clientId, seq: entry.record.seq }));
+  const oldKeys = moving.map((entry) => refOf(entry.record));
   moving.forEach((entry, i) => {
     entry.resend.cancel();
     ledger.detach(entry);
@@ -47,9 +60,12 @@ export async function relocate(lane: Lane, from: number, ctx: Context): Promise<
   });
 
   // One transaction: the old keys go and the new ones land together, so a reload never sees both.
-  const meta = { clientId, identity: ctx.identity, nextSeq };
-  await persistence.commit({ remove: oldKeys, put: records, meta }).then(
-    () => moving.forEach((entry) => entry.writing--),
+  await persistence.commit({ remove: oldKeys, put: records, meta: ledger.meta(clientId, nextSeq, own) }).then(
+    (durable) =>
+      moving.forEach((entry) => {
+        entry.writing--;
+        entry.persisted = durable;
+      }),
     (error) => moving.forEach((entry) => ledger.fail(entry, "storage", `could not store: ${String(error)}`)),
   );
   // Only now may the old client be forgotten: before, its meta is how a reload would find its records.

@@ -4,6 +4,7 @@ import type { ReflexPayload } from "../protocol/types.js";
 
 export interface OutboxRecord {
   id: string;
+  /** The page identity it was queued under; only a page of the same identity sends it. */
   identity: string;
   clientId: string;
   seq: number;
@@ -12,35 +13,48 @@ export interface OutboxRecord {
   payload: ReflexPayload;
   retry: "safe" | "unsafe";
   createdAt: number;
-  /** Plain mode: written before the first send, so a reload knows the reflex may have run. */
+  /** Written before the first send: a later page knows the reflex may have run. */
   attempted?: true;
+  /** The hello `identity` last seen when it was queued: it goes out only on a connection naming the same (or none). */
+  helloIdentity?: string;
 }
 
 export interface ClientMeta {
   clientId: string;
   identity: string;
   nextSeq: number;
+  /** The last hello `identity` this client saw; new records are stamped with it. */
+  helloIdentity?: string;
+}
+
+/** Which record: the id is part of the key, so two tabs sharing a clientId (no Web Locks) never overwrite each other. */
+export interface RecordRef {
+  clientId: string;
+  seq: number;
+  id: string;
 }
 
 /** One atomic change: everything in it lands in one transaction or none of it does. */
 export interface Change {
   put?: OutboxRecord[];
   meta?: ClientMeta;
-  remove?: Array<{ clientId: string; seq: number }>;
+  remove?: RecordRef[];
   dropMeta?: string;
 }
 
 export interface OutboxStore {
   readonly durable: boolean;
   getMeta(clientId: string): Promise<ClientMeta | undefined>;
-  metas(identity: string): Promise<ClientMeta[]>;
+  /** Every client's meta, or only those of `identity`. */
+  metas(identity?: string): Promise<ClientMeta[]>;
   /** This client's records, in seq order. */
   records(clientId: string): Promise<OutboxRecord[]>;
   commit(change: Change): Promise<void>;
 }
 
-export const recordKey = (clientId: string, seq: number): IDBValidKey => ["r", clientId, seq];
+export const recordKey = ({ clientId, seq, id }: RecordRef): IDBValidKey => ["r", clientId, seq, id];
 export const metaKey = (clientId: string): IDBValidKey => ["c", clientId];
+export const refOf = ({ clientId, seq, id }: RecordRef): RecordRef => ({ clientId, seq, id });
 
 /** The fallback when IndexedDB is missing or broken: same interface, lost on reload. */
 export class MemoryStore implements OutboxStore {
@@ -52,8 +66,8 @@ export class MemoryStore implements OutboxStore {
     return this.clients.get(clientId);
   }
 
-  async metas(identity: string): Promise<ClientMeta[]> {
-    return [...this.clients.values()].filter((meta) => meta.identity === identity);
+  async metas(identity?: string): Promise<ClientMeta[]> {
+    return [...this.clients.values()].filter((meta) => identity === undefined || meta.identity === identity);
   }
 
   async records(clientId: string): Promise<OutboxRecord[]> {
@@ -61,9 +75,10 @@ export class MemoryStore implements OutboxStore {
   }
 
   async commit(change: Change): Promise<void> {
-    for (const { clientId, seq } of change.remove ?? []) this.rows.delete(`${clientId}\u0000${seq}`);
+    const key = (ref: RecordRef) => JSON.stringify(recordKey(ref));
+    for (const ref of change.remove ?? []) this.rows.delete(key(ref));
     if (change.dropMeta !== undefined) this.clients.delete(change.dropMeta);
-    for (const row of change.put ?? []) this.rows.set(`${row.clientId}\u0000${row.seq}`, row);
+    for (const row of change.put ?? []) this.rows.set(key(row), row);
     if (change.meta) this.clients.set(change.meta.clientId, change.meta);
   }
 }

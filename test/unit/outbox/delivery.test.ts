@@ -66,7 +66,7 @@ describe("delivery", () => {
     expect(seen.stages.map((s) => s.stage)).toEqual(["queued"]);
     outbox.unsubscribed();
     link.connect();
-    expect(link.inbox).toHaveLength(1);
+    await until(() => link.inbox.length === 1, "sent once connected");
     link.deliver();
     await expect(promise).resolves.toMatchObject({ id: promise.id });
   });
@@ -85,7 +85,7 @@ describe("delivery", () => {
     expect(seqs(link.wire)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
   });
 
-  test("no received within ackTimeout → sent again; received stops the timer", async () => {
+  test("no received within ackTimeout → sent again; received stops that timer", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const { outbox } = openTab(link, { ackTimeout: 10_000 });
     await outbox.ready;
@@ -99,7 +99,7 @@ describe("delivery", () => {
     expect(link.wire).toHaveLength(2);
     expect(link.wire[1]).toEqual(link.wire[0]);
     link.deliver(1, (answer) => JSON.stringify(answer).includes('"received"')); // committed lost
-    vi.advanceTimersByTime(60_000);
+    vi.advanceTimersByTime(59_999); // commitTimeout (default 60 s) is the only timer left
     expect(link.wire).toHaveLength(2);
     expect(server.ran).toEqual([first.id]);
   });

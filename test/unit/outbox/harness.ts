@@ -1,15 +1,17 @@
 // A hand-driven server and link for outbox tests. The server follows docs/PROTOCOL.md §4 (dedup by
-// clientId + last seq, received → committed, gap, tombstones) or, with `extension: false`, plays a
-// plain StimulusReflex server. Messages go through the real protocol validator on the way back.
+// clientId + last seq, received → committed, gap, conflict, tombstones) or, with `extension: false`,
+// plays a plain StimulusReflex server. Messages go through the real protocol validator on the way back.
 import { IDBFactory } from "fake-indexeddb";
 import { classifyMessage } from "../../../src/protocol/validate";
 import type { Operation, ReflexPayload } from "../../../src/protocol/types";
 import { Outbox, type OutboundReflex, type OutboxOptions, type StageDetail } from "../../../src/outbox";
 
-type Result = { operations: Operation[] } | { error: string };
+type Result = ({ operations: Operation[] } | { error: string }) & { id: string };
 
 export class FakeServer {
   extension = true;
+  /** The hello's `identity` (the connected user), when set. */
+  identity: string | undefined;
   /** Targets whose handler raises. */
   readonly failing = new Set<string>();
   /** Reflex ids in the order their handlers actually ran. */
@@ -23,27 +25,35 @@ export class FakeServer {
     const { courier } = message;
     if (!this.extension || !courier) return [this.plain(message as ReflexPayload)];
     const { clientId, seq } = courier;
-    const last = this.last.get(clientId) ?? 0;
+    const key = this.key(clientId);
+    const last = this.last.get(key) ?? 0;
     const ack = (kind: string, extra: object = {}) => ({ courier: { v: 1, ack: kind, id: message.id, clientId, seq, ...extra } });
     if (seq <= last) {
-      const stored = this.results.get(`${clientId}#${seq}`) ?? { operations: [] };
-      return ["error" in stored ? ack("failed", { error: stored.error }) : ack("committed", stored)];
+      const stored = this.results.get(`${key}#${seq}`) ?? { id: message.id, operations: [] };
+      if (stored.id !== message.id) return [ack("conflict")];
+      return ["error" in stored ? ack("failed", { error: stored.error }) : ack("committed", { operations: stored.operations })];
     }
     if (seq > last + 1) return [ack("gap", { expected: last + 1 })];
-    const result: Result = courier.void ? { error: "expired" } : this.run(message as ReflexPayload);
-    this.last.set(clientId, seq);
-    this.results.set(`${clientId}#${seq}`, result);
-    return [ack("received"), "error" in result ? ack("failed", { error: result.error }) : ack("committed", result)];
+    const result: Result = courier.void ? { id: message.id, error: "expired" } : this.run(message as ReflexPayload);
+    this.last.set(key, seq);
+    this.results.set(`${key}#${seq}`, result);
+    return [ack("received"), "error" in result ? ack("failed", { error: result.error }) : ack("committed", { operations: result.operations })];
   }
 
   hello(clientId: string): unknown {
-    return { courier: { v: 1, hello: true, committed: { [clientId]: this.last.get(clientId) ?? 0 } } };
+    const identity = this.identity === undefined ? {} : { identity: this.identity };
+    return { courier: { v: 1, hello: true, committed: { [clientId]: this.last.get(this.key(clientId)) ?? 0 }, ...identity } };
+  }
+
+  /** Dedup state is per (user, clientId), as PROTOCOL.md §4 asks; no identity = one anonymous user. */
+  private key(clientId: string): string {
+    return this.identity === undefined ? clientId : `${this.identity}\u0000${clientId}`;
   }
 
   private run(payload: ReflexPayload): Result {
     this.ran.push(payload.id);
-    if (this.failing.has(payload.target)) return { error: `${payload.target} raised` };
-    return { operations: [{ operation: "morph", selector: "#count", html: String(++this.counter), reflexId: payload.id }] };
+    if (this.failing.has(payload.target)) return { id: payload.id, error: `${payload.target} raised` };
+    return { id: payload.id, operations: [{ operation: "morph", selector: "#count", html: String(++this.counter), reflexId: payload.id }] };
   }
 
   private plain(payload: ReflexPayload): unknown {

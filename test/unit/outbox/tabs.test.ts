@@ -2,7 +2,7 @@
 // reflexes of a closed tab are adopted by exactly one tab and sent under their own clientId and seq.
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { Outbox } from "../../../src/outbox";
-import { installLocks, LockManagerDouble } from "../../../src/outbox/testing";
+import { installBroadcastChannel, installLocks, LockManagerDouble } from "../../../src/outbox/testing";
 import { FakeLink, FakeServer, freshIndexedDB, openTab, payload, stored, storedRecords, until } from "./harness";
 
 let server: FakeServer;
@@ -11,6 +11,7 @@ beforeEach(() => {
   freshIndexedDB();
   sessionStorage.clear();
   installLocks(new LockManagerDouble());
+  installBroadcastChannel();
   server = new FakeServer();
 });
 afterEach(() => opened.splice(0).forEach((outbox) => outbox.close()));
@@ -80,9 +81,7 @@ describe("tabs", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(adopter.link.wire).toEqual([]); // its tab is alive: not ours to send
 
-    closing.outbox.close();
-    adopter.link.drop();
-    adopter.link.connect();
+    closing.outbox.close(); // the adopter was queued for its lock: no reconnect needed
     await until(() => adopter.link.wire.length === 3, "adopted sends");
     expect(adopter.link.wire.map((m) => [m.id, m.courier?.clientId, m.courier?.seq])).toEqual(
       orphanIds.map((id, i) => [id, orphanClient, i + 1]),

@@ -1,0 +1,91 @@
+// The hello's `identity`: records are stamped with the last one the client saw and are never sent on a
+// connection naming another; they wait for their user (PROTOCOL.md §6).
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { Browser } from "./browser";
+import { payload, storedRecords, until } from "./harness";
+
+let browser: Browser;
+beforeEach(() => (browser = new Browser()));
+afterEach(() => {
+  browser.close();
+  vi.useRealTimers();
+});
+
+const values = async () => (await storedRecords()).map(({ value }) => value as { id: string; helloIdentity?: string });
+
+/** Alice's page (page identity "") connects once, then queues a reflex offline and goes away. */
+async function aliceLeavesAReflex() {
+  browser.server.identity = "alice-h";
+  const alice = await browser.tab({ identity: "" });
+  alice.link.connect();
+  alice.link.drop();
+  const { id } = alice.outbox.enqueue(payload("Account#transfer"));
+  await until(async () => (await values()).some((v) => v.id === id), "stored");
+  alice.outbox.close();
+  return id;
+}
+
+describe("hello identity", () => {
+  test("logout and login in the same tab: the first user's queued reflex is not sent on the second user's connection", async () => {
+    const aliceId = await aliceLeavesAReflex();
+    expect((await values())[0].helloIdentity).toBe("alice-h");
+
+    browser.server.identity = "bob-h";
+    const bob = await browser.tab({ identity: "" }); // same tab, same page identity
+    bob.link.connect();
+    const mine = bob.outbox.enqueue(payload());
+    await until(() => bob.link.wire.some((m) => m.id === mine.id), "bob's reflex sent");
+    bob.link.settle();
+    await mine;
+    expect(bob.link.wire.map((m) => m.id)).toEqual([mine.id]); // under a fresh clientId, not behind alice's
+    expect(bob.link.wire[0].courier).toMatchObject({ seq: 1 });
+    expect((await values()).map((v) => v.id)).toEqual([aliceId]); // not failed: it waits for alice
+    bob.outbox.close();
+    bob.link.drop();
+
+    browser.server.identity = "alice-h";
+    const aliceAgain = await browser.tab({ identity: "", newTab: true });
+    aliceAgain.link.connect();
+    await until(() => aliceAgain.link.wire.some((m) => m.id === aliceId), "sent for alice");
+    aliceAgain.link.settle();
+    expect(browser.server.ran).toEqual([mine.id, aliceId]);
+  });
+
+  test("the last hello identity is kept in the client meta: a reload that never connects still stamps with it", async () => {
+    browser.server.identity = "alice-h";
+    const first = await browser.tab();
+    first.link.connect();
+    first.outbox.close();
+    first.link.drop();
+    const reloaded = await browser.tab();
+    const { id } = reloaded.outbox.enqueue(payload());
+    await until(async () => (await values()).some((v) => v.id === id), "stored");
+    expect((await values()).find((v) => v.id === id)?.helloIdentity).toBe("alice-h");
+  });
+
+  test("a hello naming no identity sends stamped records as before", async () => {
+    const aliceId = await aliceLeavesAReflex();
+    browser.server.identity = undefined;
+    const next = await browser.tab({ identity: "" });
+    next.link.connect();
+    await until(() => next.link.wire.some((m) => m.id === aliceId), "sent");
+  });
+
+  test("withheld records of another user older than maxAge are deleted unsent at load", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    await aliceLeavesAReflex();
+    browser.server.identity = "bob-h";
+    const bob = await browser.tab({ identity: "", maxAge: 60_000 });
+    const alicesClient = bob.outbox.clientId;
+    bob.link.connect(); // bob's hello: bob's page moves on to a client of its own, which remembers bob-h
+    await until(() => bob.outbox.clientId !== alicesClient, "a client of bob's");
+    bob.outbox.close();
+    bob.link.drop();
+    expect(await values()).toHaveLength(1);
+    vi.setSystemTime(Date.now() + 61_000);
+    const later = await browser.tab({ identity: "", maxAge: 60_000 });
+    await until(async () => (await values()).length === 0, "pruned");
+    expect(later.seen.stages).toEqual([]); // not reported to bob's page
+    expect(later.outbox.pending).toBe(0);
+  });
+});
