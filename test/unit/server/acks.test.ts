@@ -1,17 +1,10 @@
 // @vitest-environment node
 // The server rules of PROTOCOL.md §4, over real sockets.
-import { afterEach, describe, expect, it } from "vitest";
-import { clientKey, createServer, MemoryStore, morph, type CourierServer, type ReflexEvent, type ServerOptions } from "../../../src/server";
-import { CHANNEL, TestClient, stamped, until } from "./client";
+import { describe, expect, it } from "vitest";
+import { clientKey, createServer, MemoryStore, morph, type ReflexEvent, type ServerOptions } from "../../../src/server";
+import { CHANNEL, TestClient, stamped, until, closedAfterEach } from "./client";
 
-let servers: CourierServer[] = [];
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  clients.splice(0).forEach((c) => c.ws.terminate());
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const { servers, clients } = closedAfterEach();
 
 /** A counter app: the effect (count) lives outside the store, as a real app's database row would. */
 function counterApp(extra: ServerOptions = {}) {

@@ -1,6 +1,8 @@
 // A bare ActionCable JSON client for server tests: records every frame and waits on conditions.
 import { WebSocket, type ClientOptions } from "ws";
 import type { CourierAck, CourierHello, Operation } from "../../../src/protocol/types";
+import { afterEach } from "vitest";
+import type { CourierServer } from "../../../src/server";
 
 export type Frame = Record<string, unknown> & { type?: string; identifier?: string; message?: unknown };
 export const PROTOCOLS = ["actioncable-v1-json", "actioncable-unsupported"];
@@ -121,4 +123,15 @@ export async function until(check: () => boolean, what = "condition", timeout = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Servers and clients a test file opens, closed after each test. */
+export function closedAfterEach(): { servers: CourierServer[]; clients: TestClient[] } {
+  const servers: CourierServer[] = [];
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    clients.splice(0).forEach((c) => c.ws.terminate());
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return { servers, clients };
 }

@@ -1,18 +1,11 @@
 // @vitest-environment node
 // An unexpected error is never an answer (PROTOCOL.md §4): the server sends nothing for the reflex and
 // closes the socket with 1011, so the client sends it again after reconnecting.
-import { afterEach, describe, expect, it } from "vitest";
-import { createServer, MemoryStore, type CourierServer, type CourierStore } from "../../../src/server";
-import { CHANNEL, TestClient, stamped } from "./client";
+import { describe, expect, it } from "vitest";
+import { createServer, MemoryStore, type CourierStore } from "../../../src/server";
+import { CHANNEL, TestClient, stamped, closedAfterEach } from "./client";
 
-let servers: CourierServer[] = [];
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  clients.splice(0).forEach((c) => c.ws.terminate());
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const { servers, clients } = closedAfterEach();
 
 type Faults = { lastSeq?: () => number; result?: () => unknown; commit?: () => void };
 

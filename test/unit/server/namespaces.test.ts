@@ -1,18 +1,11 @@
 // @vitest-environment node
 // Dedup state is per (user, clientId), a seq reused by another reflex id is a conflict, and the hello names
 // the connection's user (PROTOCOL.md §3, §4, §6). The first two tests are the reviewer's repros.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { clientKey, createServer, MemoryStore, morph, type CourierServer, type ServerOptions } from "../../../src/server";
-import { CHANNEL, TestClient, stamped } from "./client";
+import { CHANNEL, TestClient, stamped, closedAfterEach } from "./client";
 
-let servers: CourierServer[] = [];
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  clients.splice(0).forEach((c) => c.ws.terminate());
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const { servers, clients } = closedAfterEach();
 
 /** Connections name their user with `?user=`; no `user` → anonymous (authenticate returns true). */
 const byQuery: ServerOptions["authenticate"] = (req) => new URL(req.url ?? "/", "http://x").searchParams.get("user") ?? true;

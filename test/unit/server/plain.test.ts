@@ -1,19 +1,12 @@
 // @vitest-environment node
 // Reflexes without the extension are answered as an unmodified StimulusReflex 3.5.5 server answers them.
 import { stimulusReflexFrames } from "../../support/fixtures";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Operation } from "../../../src/protocol/types";
-import { addCssClass, createServer, morph, type CourierServer, type ServerOptions } from "../../../src/server";
-import { CHANNEL, TestClient, reflex, stamped } from "./client";
+import { addCssClass, createServer, morph, type ServerOptions } from "../../../src/server";
+import { CHANNEL, TestClient, reflex, stamped, closedAfterEach } from "./client";
 
-let servers: CourierServer[] = [];
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  clients.splice(0).forEach((c) => c.ws.terminate());
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const { servers, clients } = closedAfterEach();
 
 const reflexes: ServerOptions["reflexes"] = {
   "CounterReflex#increment": () => [morph("#count", "1")],
