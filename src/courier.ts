@@ -102,6 +102,7 @@ export class Courier {
 
   /** @internal Called once by `start()`. */
   connect(): void {
+    addEventListener("pagehide", this.flush);
     this.status.start();
     this.triggers.start();
     this.outbox.ready.then(() => this.openTransport());
@@ -113,12 +114,16 @@ export class Courier {
    */
   stop(): void {
     this.stopped = true;
+    removeEventListener("pagehide", this.flush);
     this.transport?.stop();
     this.triggers.stop();
     this.status.stop();
     this.outbox.close();
     sharedSlot<Courier>().release(this);
   }
+
+  /** A page about to be hidden or unloaded: batched deletions go to IndexedDB now. */
+  private readonly flush = (): void => this.outbox.flush();
 
   private openTransport(): void {
     if (this.stopped) return;

@@ -121,19 +121,28 @@ export class Delivery implements Connection {
   }
 
   private pumpLane(lane: Lane): void {
-    if (lane.marking || lane.moving) return;
-    const room = this.options.window - lane.entries.filter(inFlight).length;
-    const batch: Entry[] = [];
+    if (lane.moving) return;
+    let room = this.options.window - lane.entries.filter(inFlight).length;
+    // Marks run up to a window ahead of the sends, so their IndexedDB write overlaps the round trips of
+    // the records in flight instead of holding every freed slot until a write lands.
+    const ahead: Entry[] = [];
     for (const entry of [...lane.entries]) {
-      if (batch.length >= room || entry.writing > 0) break; // nothing overtakes a record not yet durable
+      if (entry.writing > 0) break; // nothing overtakes a record not yet durable
       if (entry.stage !== "queued") continue;
-      const verdict = admit(entry, this, this.options.maxAge, this.ledger);
-      if (verdict === "stop") break;
-      if (verdict === "send") batch.push(entry);
+      if (room > 0 && ahead.length === 0) {
+        const verdict = admit(entry, this, this.options.maxAge, this.ledger);
+        if (verdict === "stop") break;
+        if (verdict === "skip") continue;
+        if (!needsMark(entry)) {
+          if (!this.transmit(entry)) return;
+          room--;
+          continue;
+        }
+      }
+      if (needsMark(entry)) ahead.push(entry);
+      if (ahead.length >= this.options.window) break;
     }
-    const unmarked = batch.filter(needsMark);
-    if (unmarked.length) return markAttempts(lane, unmarked, this.ledger, this.persistence, () => this.pump());
-    for (const entry of batch) if (!this.transmit(entry)) return;
+    if (ahead.length && !lane.marking) markAttempts(lane, ahead, this.ledger, this.persistence, () => this.pump());
   }
 
   private transmit(entry: Entry): boolean {

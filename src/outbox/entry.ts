@@ -3,7 +3,7 @@ import type { Timer } from "../core/timer.js";
 import type { Stage } from "../protocol/types.js";
 import type { HeldLock } from "./locks.js";
 import type { Settle } from "./reflex-error.js";
-import type { OutboxRecord } from "./store.js";
+import type { OutboxRecord, ClientMeta } from "./store.js";
 
 export interface Entry {
   record: OutboxRecord;
@@ -41,6 +41,10 @@ export interface Lane {
   /** The lane new reflexes join; never released. Other lanes are adopted or relocated ones. */
   own: boolean;
   marking: boolean;
+  /** The durable `attempted` mark: every seq up to this one may have been sent. */
+  attemptedThrough: number;
+  /** Another tab's client (adopted): its meta as loaded, so writing the mark keeps its nextSeq. */
+  loadedMeta?: ClientMeta;
   /** Relocations of this lane in progress; nothing of it is sent meanwhile. */
   moving: number;
   /** The `expected` of the last gap acted on, so a burst of gap acks triggers one resend. */

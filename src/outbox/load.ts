@@ -13,7 +13,9 @@ import { refOf, type OutboxRecord, type RecordRef } from "./store.js";
  */
 export async function loadLane(lane: Lane, ctx: Context): Promise<void> {
   const { ledger, identity, maxAge, persistence, logger } = ctx;
-  const records = await persistence.records(lane.clientId);
+  const [records, meta] = await Promise.all([persistence.records(lane.clientId), persistence.getMeta(lane.clientId)]);
+  lane.attemptedThrough = Math.max(lane.attemptedThrough, meta?.attemptedThrough ?? 0);
+  if (!lane.own && meta) lane.loadedMeta = meta;
   const now = Date.now();
   const stale: RecordRef[] = [];
   for (const record of records) {
@@ -24,6 +26,7 @@ export async function loadLane(lane: Lane, ctx: Context): Promise<void> {
       continue;
     }
     if (record.identity !== identity) continue;
+    if (record.seq <= lane.attemptedThrough) record.attempted = true; // an earlier page may have sent it
     const entry = ledger.createEntry(record, persistence.durable);
     ledger.insert(entry);
     if (old && !maybeSent(entry)) ledger.expire(entry);

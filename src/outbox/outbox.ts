@@ -115,6 +115,11 @@ export class Outbox {
     }
   }
 
+  /** Writes what is batched (deletions of finished reflexes) now: the page may be going away. */
+  flush(): void {
+    void this.ctx.ledger.flushRemovals();
+  }
+
   /** Lets go of timers and Web Locks, as a page unload would; pending promises stay unsettled. */
   close(): void {
     if (this.closed) return;

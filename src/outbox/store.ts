@@ -25,6 +25,11 @@ export interface ClientMeta {
   nextSeq: number;
   /** The last hello `identity` this client saw; new records are stamped with it. */
   helloIdentity?: string;
+  /**
+   * Every record of this client up to this seq may have been sent (a lane sends in seq order, so one
+   * number marks a whole batch instead of a rewrite of each record).
+   */
+  attemptedThrough?: number;
 }
 
 /** Which record: the id is part of the key, so two tabs sharing a clientId (no Web Locks) never overwrite each other. */

@@ -9,6 +9,8 @@ let browser: Browser;
 beforeEach(() => (browser = new Browser({ locks: false })));
 afterEach(() => browser.close());
 
+const ids = async () => (await storedRecords()).map(({ value }) => (value as { id: string }).id);
+
 /** Tab A has committed seq 1; tab B is its duplicate, sharing A's clientId. */
 async function duplicatedTabs(window?: number) {
   const a = await browser.tab();
@@ -17,13 +19,13 @@ async function duplicatedTabs(window?: number) {
   await until(() => a.link.wire.length === 1, "first send");
   a.link.settle();
   await first;
+  await until(async () => !(await ids()).includes(first.id), "A's finished record deleted");
   const b = await browser.tab({ window }); // sessionStorage copied
   expect(b.outbox.clientId).toBe(a.outbox.clientId);
   b.link.connect();
   return { a, b, first };
 }
 
-const ids = async () => (await storedRecords()).map(({ value }) => (value as { id: string }).id);
 
 describe("conflict", () => {
   test("two tabs sharing a clientId both keep their record at the same seq, and each reflex runs once", async () => {

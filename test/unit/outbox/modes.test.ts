@@ -50,6 +50,24 @@ describe("modes", () => {
     expect(runs(reflex.id)).toBe(1);
   });
 
+  test("queued offline, sent to a plain server, page reloaded before any answer: uncertain, not sent twice", async () => {
+    browser.server.extension = false;
+    const first = await browser.tab();
+    const reflexes = [first.outbox.enqueue(payload()), first.outbox.enqueue(payload()), first.outbox.enqueue(payload())];
+    await until(() => first.seen.stages.filter((s) => s.stage === "queued").length === 3, "stored");
+    first.link.connect(); // the batch is marked attempted (one meta write), then sent
+    await until(() => first.link.wire.length === 3, "sent");
+    first.link.deliver(Infinity, () => false); // all three ran; the answers never arrived
+    first.outbox.close();
+    first.link.drop();
+    const second = await browser.tab();
+    second.link.connect();
+    await until(() => second.outbox.pending === 0, "decided");
+    expect(second.link.wire).toEqual([]);
+    expect(second.seen.stages.map((s) => [s.id, s.reason])).toEqual(reflexes.map((r) => [r.id, "uncertain"]));
+    expect(reflexes.map((r) => runs(r.id))).toEqual([1, 1, 1]);
+  });
+
   test("a hello on a socket lost before its confirmation does not make the next (plain) one extension mode", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const { link, outbox, seen } = await browser.tab({ ackTimeout: 1000 });
