@@ -151,11 +151,17 @@ export class Courier {
     this.transport.start();
   }
 
+  /** Why the server last closed the socket (`{reason, reconnect}`); `reconnect: false` means we stopped trying. */
+  get lastDisconnect(): { reason: string; reconnect: boolean } | undefined {
+    return this.transport?.lastDisconnect;
+  }
+
   private stateChanged(state: CableState, previous: CableState): void {
     this.status.setState(state);
-    dispatch(document, "courier:state", { state, previous });
-    if (state === "connected") dispatch(document, "courier:connected", { state, previous });
-    else if (previous === "connected") dispatch(document, "courier:disconnected", { state, previous });
+    const detail = { state, previous, disconnect: this.lastDisconnect };
+    dispatch(document, "courier:state", detail);
+    if (state === "connected") dispatch(document, "courier:connected", detail);
+    else if (previous === "connected") dispatch(document, "courier:disconnected", detail);
   }
 
   private received(data: unknown): void {

@@ -101,3 +101,27 @@ test("applyOperations lands operations or a whole envelope as the server's would
   expect(document.getElementById("count")!.textContent).toBe("8");
   expect(errors).toHaveLength(1);
 });
+
+test("a server that says not to reconnect: the courier stops and the page can read why", async () => {
+  const { WebSocketServer } = await import("ws");
+  const refusing = new WebSocketServer({ host: "127.0.0.1", port: 0, handleProtocols: () => "actioncable-v1-json" });
+  await new Promise((resolve) => refusing.on("listening", resolve));
+  let sockets = 0;
+  refusing.on("connection", (ws) => {
+    sockets++;
+    ws.send(JSON.stringify({ type: "welcome" }));
+    ws.send(JSON.stringify({ type: "disconnect", reason: "unauthorized", reconnect: false }));
+    ws.close();
+  });
+  const details: Array<{ state: string; disconnect?: { reason: string; reconnect: boolean } }> = [];
+  document.addEventListener("courier:state", (e) => details.push((e as CustomEvent).detail));
+  const port = (refusing.address() as { port: number }).port;
+  courier = new Courier({ url: `ws://127.0.0.1:${port}/cable`, storage: "memory" });
+  courier.connect();
+  await until("the refusal", () => courier!.lastDisconnect !== undefined && courier!.state === "disconnected");
+  expect(courier.lastDisconnect).toEqual({ reason: "unauthorized", reconnect: false });
+  expect(details.at(-1)).toMatchObject({ state: "disconnected", disconnect: { reason: "unauthorized", reconnect: false } });
+  await new Promise((resolve) => setTimeout(resolve, 300)); // would be several attempts at a 50 ms backoff
+  expect(sockets).toBe(1);
+  refusing.close();
+});
