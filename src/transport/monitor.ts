@@ -11,10 +11,11 @@ export function jitteredBackoff(base: number, max: number, random: () => number 
   };
 }
 
+/** The transport's options of the same names, defaults included. */
 export interface MonitorOptions {
-  reconnectBase: number;
-  reconnectMax: number;
-  staleAfter: number;
+  reconnectBase?: number;
+  reconnectMax?: number;
+  staleAfter?: number;
   /** Delay before reconnect attempt n (1-based); default `jitteredBackoff(reconnectBase, reconnectMax)`. */
   strategy?: (attempt: number) => number;
 }
@@ -35,6 +36,7 @@ export class Monitor {
   /** Reconnect attempts since the last confirmed subscription. */
   attempts = 0;
   private running = false;
+  private readonly staleAfter: number;
   private readonly strategy: (attempt: number) => number;
   /** Fires `reconnect` after the backoff delay (default 50 ms doubling to 3000 ms, jittered). */
   private readonly reconnectTimer = new Timer(() => this.delegate.reconnect());
@@ -42,10 +44,11 @@ export class Monitor {
   private readonly livenessTimer = new Timer(() => this.check());
 
   constructor(
-    private readonly options: MonitorOptions,
+    options: MonitorOptions,
     private readonly delegate: MonitorDelegate,
   ) {
-    this.strategy = options.strategy ?? jitteredBackoff(options.reconnectBase, options.reconnectMax);
+    this.staleAfter = options.staleAfter ?? 6500;
+    this.strategy = options.strategy ?? jitteredBackoff(options.reconnectBase ?? 50, options.reconnectMax ?? 3000);
   }
 
   start(): void {
@@ -71,7 +74,7 @@ export class Monitor {
 
   /** A socket is open or being opened: watch that it keeps talking. */
   watch(): void {
-    if (!this.livenessTimer.pending) this.livenessTimer.schedule(this.options.staleAfter);
+    if (!this.livenessTimer.pending) this.livenessTimer.schedule(this.staleAfter);
   }
 
   connected(): void {
@@ -106,17 +109,17 @@ export class Monitor {
 
   /** True when a watched socket has been silent for `staleAfter` (timers may lag in background tabs). */
   isStale(): boolean {
-    return this.livenessTimer.pending && this.idle() >= this.options.staleAfter;
+    return this.livenessTimer.pending && this.idle() >= this.staleAfter;
   }
 
   /** Checks liveness now; a live socket is checked again when it would next turn stale. */
   check(): void {
     const idle = this.idle();
-    if (idle >= this.options.staleAfter) {
+    if (idle >= this.staleAfter) {
       this.livenessTimer.cancel();
       this.delegate.stale(idle);
     } else {
-      this.livenessTimer.schedule(this.options.staleAfter - idle);
+      this.livenessTimer.schedule(this.staleAfter - idle);
     }
   }
 

@@ -1,18 +1,12 @@
-// The connection: one ActionCable consumer, our channel subscription, and the state the page shows
-// (connecting / connected / disconnected / offline). Liveness and backoff live in ./monitor, frame
-// validation and prompt close reporting in ./guard.
-//
-// A shared consumer (`options.consumer`, e.g. turbo-rails') is never closed by us; we still nudge its
-// connection to reopen. If it comes from another copy of @rails/actioncable, our guard is not on its
-// socket: malformed frames reach ActionCable unchecked, a failed attempt is noticed only after
-// `staleAfter`, and abandoning a half-open socket waits for the browser's own close.
-import { adapters, createConsumer, type Consumer, type Subscription } from "@rails/actioncable";
+// The connection's state machine: one ActionCable consumer, our channel subscription, and the state the
+// page shows (connecting / connected / disconnected / offline). Liveness and backoff live in ./monitor,
+// the subscription in ./channel, the consumer and which socket is ours in ./connection (with what a shared
+// consumer does not get), frame validation and prompt close reporting in ./guard.
 import { guarded } from "../core/events.js";
 import type { Logger, LogLevel } from "../core/logger.js";
-import type { CableState, ChannelParams } from "../protocol/types.js";
-import { orderedParams } from "../protocol/validate.js";
-import * as cable from "./actioncable.js";
-import { installGuard, observeSockets, type SocketObserver } from "./guard.js";
+import type { CableState } from "../protocol/types.js";
+import { Channel } from "./channel.js";
+import { Connection } from "./connection.js";
 import type { DisconnectInfo, TransportDelegate, TransportOptions } from "./index.js";
 import { Monitor } from "./monitor.js";
 
@@ -28,32 +22,43 @@ export class Transport {
   /** A socket is open or opening, and we have not yet seen it go. */
   private socketUp = false;
   private attemptAt = 0;
-  private consumer: Consumer | undefined;
-  private subscription: Subscription | undefined;
-  private unobserve: (() => void) | undefined;
-  private readonly monitor: Monitor;
   private readonly logger: Logger;
+  private readonly monitor: Monitor;
+  private readonly connection: Connection;
+  private readonly channel: Channel;
 
-  constructor(
-    private readonly options: TransportOptions,
-    private readonly delegate: TransportDelegate,
-  ) {
+  constructor(options: TransportOptions, private readonly delegate: TransportDelegate) {
     this.logger = options.logger;
-    this.monitor = new Monitor(
-      {
-        reconnectBase: options.reconnectBase ?? 50,
-        reconnectMax: options.reconnectMax ?? 3000,
-        staleAfter: options.staleAfter ?? 6500,
-        strategy: options.strategy,
+    this.monitor = new Monitor(options, {
+      reconnect: () => this.attempt(),
+      stale: (idle) => this.abandon(`no frame for ${idle} ms`),
+      lastActivity: () => Math.max(this.attemptAt, this.connection.lastFrameAt()),
+      wake: (reason) => this.wake(reason),
+      offline: () => (this.socketUp ? this.abandon("the browser went offline") : this.settle()),
+    });
+    this.connection = new Connection(options, {
+      disconnect: (info) => {
+        this.lastDisconnect = info;
+        this.note("info", `server disconnect: ${info.reason} (reconnect: ${info.reconnect})`);
+        // ActionCable stops when `reconnect` is false or missing; so do we.
+        if (!info.reconnect) this.halt(info.reason);
       },
-      {
-        reconnect: () => this.attempt(),
-        stale: (idle) => this.abandon(`no frame for ${idle} ms`),
-        lastActivity: () => Math.max(this.attemptAt, cable.lastFrameAt(this.consumer!)),
-        wake: (reason) => this.wake(reason),
-        offline: () => (this.socketUp ? this.abandon("the browser went offline") : this.settle()),
+      closed: () => this.lost("the socket closed"),
+      protocolError: (error, raw) => delegate.protocolError(error, raw),
+    });
+    this.channel = new Channel(options.params, this.logger, {
+      confirmed: () => this.confirmed(),
+      disconnected: (willAttemptReconnect) => {
+        if (!this.started) return;
+        // ActionCable gave up: a disconnect frame, consumer.disconnect() by its owner, or a refused subprotocol.
+        if (willAttemptReconnect === false) this.halt(this.lastDisconnect?.reason ?? "ActionCable stopped reconnecting");
+        this.lost("the socket closed");
       },
-    );
+      rejected: () => this.refused(),
+      received: (data) => {
+        if (this.started) guarded(this.logger, "received", () => delegate.received(data));
+      },
+    });
   }
 
   get state(): CableState {
@@ -66,13 +71,12 @@ export class Transport {
 
   /** False when not sent: not subscribed, the socket is closed, or it has gone silent. */
   send(data: object): boolean {
-    if (!this.isSubscribed || !this.subscription) return false;
+    if (!this.isSubscribed || !this.channel.exists) return false;
     if (this.monitor.isStale()) {
       this.abandon("stale on send");
       return false;
     }
-    const subscription = this.subscription;
-    return guarded(this.logger, "ActionCable send", () => subscription.send(data)) ?? false;
+    return this.channel.send(data);
   }
 
   start(): void {
@@ -80,12 +84,7 @@ export class Transport {
     this.started = true;
     this.halted = false;
     this.lastDisconnect = undefined;
-    installGuard(adapters);
-    if (!this.consumer) {
-      this.consumer = this.options.consumer ?? createConsumer(this.options.url);
-      if (!this.options.consumer) cable.quietStockMonitor(this.consumer);
-    }
-    this.unobserve = observeSockets(this.observer);
+    this.connection.watch();
     this.monitor.start();
     this.setState(browserOffline() ? "offline" : "connecting");
     this.socketUp = true;
@@ -98,53 +97,17 @@ export class Transport {
     if (!this.started) return;
     this.started = false;
     this.monitor.stop();
-    this.unobserve?.();
-    const { subscription, consumer } = this;
-    this.subscription = undefined;
-    guarded(this.logger, "ActionCable unsubscribe", () => subscription?.unsubscribe());
-    if (consumer && !this.options.consumer) {
-      guarded(this.logger, "ActionCable disconnect", () => {
-        consumer.disconnect();
-        cable.abandon(consumer); // ActionCable leaves a still-connecting socket open
-      });
-    }
+    this.connection.unwatch();
+    this.channel.unsubscribe();
+    this.connection.release();
     this.socketUp = false;
     this.drop();
     this.setState("disconnected");
   }
 
-  private params(): ChannelParams {
-    const { params } = this.options;
-    return orderedParams(typeof params === "function" ? params() : params);
-  }
-
-  /** Before a new socket: params that changed since the subscription was made mean a new subscription. */
-  private refreshSubscription(): void {
-    const current = this.subscription as (Subscription & { identifier?: string }) | undefined;
-    if (!current || current.identifier === JSON.stringify(this.params())) return;
-    this.subscription = undefined;
-    guarded(this.logger, "ActionCable unsubscribe", () => current.unsubscribe());
-    this.subscribe();
-  }
-
   private subscribe(): void {
     this.rejected = false;
-    // ActionCable's identifier is JSON.stringify(params), so the key order is fixed here.
-    this.subscription = guarded(this.logger, "ActionCable subscribe", () =>
-      this.consumer!.subscriptions.create(this.params(), {
-        connected: () => this.confirmed(),
-        disconnected: ({ willAttemptReconnect }: { willAttemptReconnect?: boolean }) => {
-          if (!this.started) return;
-          // ActionCable gave up: a disconnect frame, consumer.disconnect() by its owner, or a refused subprotocol.
-          if (willAttemptReconnect === false) this.halt(this.lastDisconnect?.reason ?? "ActionCable stopped reconnecting");
-          this.lost("the socket closed");
-        },
-        rejected: () => this.refused(),
-        received: (data: unknown) => {
-          if (this.started) guarded(this.logger, "received", () => this.delegate.received(data));
-        },
-      }),
-    );
+    this.channel.subscribe(this.connection.consumer);
   }
 
   private confirmed(): void {
@@ -187,13 +150,13 @@ export class Transport {
 
   private attempt(): void {
     if (!this.started || this.halted) return;
-    if (this.socketUp && cable.isActive(this.consumer!)) return;
+    if (this.socketUp && this.connection.isActive()) return;
     this.socketUp = true;
     this.attemptAt = Date.now();
     this.monitor.watch();
     if (this.rejected) this.subscribe(); // a new socket is a new chance
-    else this.refreshSubscription();
-    guarded(this.logger, "ActionCable open", () => cable.open(this.consumer!));
+    else this.channel.refresh(this.connection.consumer);
+    this.connection.open();
   }
 
   private wake(reason: string): void {
@@ -207,10 +170,9 @@ export class Transport {
     else this.attempt();
   }
 
-  /** Gives up on the current socket without waiting for a closing handshake a dead server never sends. */
   private abandon(why: string): void {
     this.note("info", `abandoning the socket: ${why}`);
-    guarded(this.logger, "ActionCable close", () => cable.abandon(this.consumer!));
+    this.connection.abandon();
     this.lost(why);
   }
 
@@ -237,32 +199,6 @@ export class Transport {
 
   private note(level: LogLevel, message: string): void {
     if (this.logger.enabled) this.logger.log(level, message);
-  }
-
-  private readonly observer: SocketObserver = {
-    frame: (socket, frame) => {
-      if (!this.owns(socket) || !("type" in frame) || frame.type !== "disconnect") return;
-      const info = { reason: frame.reason ?? "unknown", reconnect: frame.reconnect === true };
-      this.lastDisconnect = info;
-      this.note("info", `server disconnect: ${info.reason} (reconnect: ${info.reconnect})`);
-      // ActionCable stops when `reconnect` is false or missing; so do we.
-      if (!info.reconnect) this.halt(info.reason);
-    },
-    malformed: (socket, error) => {
-      if (!this.owns(socket)) return;
-      this.note("debug", `dropped a malformed frame: ${error.message}`);
-      guarded(this.logger, "protocolError", () => this.delegate.protocolError(error, error.raw));
-    },
-    closed: (socket) => {
-      if (this.owns(socket)) this.lost("the socket closed");
-    },
-    failed: (socket, error) => {
-      if (this.owns(socket)) this.logger.log("error", "socket handler failed", error);
-    },
-  };
-
-  private owns(socket: unknown): boolean {
-    return this.started && !!this.consumer && cable.isCurrentSocket(this.consumer, socket);
   }
 }
 

@@ -1,0 +1,69 @@
+// Our channel subscription on the consumer, and ActionCable's callbacks for it. Whether a callback still
+// matters (the transport may have stopped) is the transport's call, not ours.
+import type { Consumer, Subscription } from "@rails/actioncable";
+import { guarded } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
+import type { ChannelParams } from "../protocol/types.js";
+import { orderedParams } from "../protocol/validate.js";
+
+export interface ChannelDelegate {
+  confirmed(): void;
+  /** `willAttemptReconnect === false`: ActionCable has given up on the connection. */
+  disconnected(willAttemptReconnect: boolean | undefined): void;
+  rejected(): void;
+  received(data: unknown): void;
+}
+
+export class Channel {
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly params: ChannelParams | (() => ChannelParams),
+    private readonly logger: Logger,
+    private readonly delegate: ChannelDelegate,
+  ) {}
+
+  /** False when there is no subscription: never made, ActionCable threw on it, or unsubscribed. */
+  get exists(): boolean {
+    return this.subscription !== undefined;
+  }
+
+  subscribe(consumer: Consumer): void {
+    // ActionCable's identifier is JSON.stringify(params), so the key order is fixed here.
+    this.subscription = guarded(this.logger, "ActionCable subscribe", () =>
+      consumer.subscriptions.create(this.current(), {
+        connected: () => this.delegate.confirmed(),
+        disconnected: ({ willAttemptReconnect }: { willAttemptReconnect?: boolean }) =>
+          this.delegate.disconnected(willAttemptReconnect),
+        rejected: () => this.delegate.rejected(),
+        received: (data: unknown) => this.delegate.received(data),
+      }),
+    );
+  }
+
+  /** Before a new socket: params that changed since the subscription was made mean a new subscription. */
+  refresh(consumer: Consumer): void {
+    const current = this.subscription;
+    if (!current || current.identifier === JSON.stringify(this.current())) return;
+    this.subscription = undefined;
+    guarded(this.logger, "ActionCable unsubscribe", () => current.unsubscribe());
+    this.subscribe(consumer);
+  }
+
+  send(data: object): boolean {
+    const subscription = this.subscription;
+    if (!subscription) return false;
+    return guarded(this.logger, "ActionCable send", () => subscription.send(data)) ?? false;
+  }
+
+  unsubscribe(): void {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    guarded(this.logger, "ActionCable unsubscribe", () => subscription?.unsubscribe());
+  }
+
+  private current(): ChannelParams {
+    const { params } = this;
+    return orderedParams(typeof params === "function" ? params() : params);
+  }
+}
