@@ -1,18 +1,10 @@
 // Turbolinks (5.2) visits keep the page's one courier: five visits, one socket counted at the server,
 // the status hooks still on <html>, and reflexes still delivered from the page the visits ended on.
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { createServer, morph, type CourierServer } from "../../src/server";
-import { freshContext, launchBrowser, waitForState, watchErrors, WAIT } from "../support/browser";
+import { expect, test } from "vitest";
+import { freshContext, waitForState, watchErrors, WAIT } from "../support/browser";
+import { counterFixture } from "../support/counter-fixture";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-let server: CourierServer;
-let browser: Browser;
-let count = 0;
-
-const page = (name: string, other: string) => `<!doctype html><html><head><meta charset="utf-8"><title>${name}</title>
+const page = (name: string, other: string) => (count: number) => `<!doctype html><html><head><meta charset="utf-8"><title>${name}</title>
 <script src="/node_modules/turbolinks/dist/turbolinks.js"></script>
 <script src="/dist/cable-courier.iife.min.js"></script>
 <script>
@@ -30,29 +22,13 @@ const page = (name: string, other: string) => `<!doctype html><html><head><meta 
 <body><h1 id="name">${name}</h1><a id="go" href="/tl/${other}">to ${other}</a>
 <span id="count">${count}</span><button id="inc" data-reflex="click->Counter#increment">+1</button></body></html>`;
 
-beforeAll(async () => {
-  const html = (name: string, other: string) => (_req: unknown, res: import("node:http").ServerResponse) => {
-    res.writeHead(200, { "content-type": "text/html" }).end(page(name, other));
-  };
-  server = createServer({
-    static: root,
-    routes: { "/tl/a": html("a", "b"), "/tl/b": html("b", "a") },
-    reflexes: { "Counter#increment": () => [morph("#count", String(++count), { childrenOnly: true })] },
-  });
-  await server.listen(0);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const fixture = counterFixture({ "/tl/a": page("a", "b"), "/tl/b": page("b", "a") });
 
 test("five Turbolinks visits share one socket, and a reflex still lands after them", async () => {
-  const context = await freshContext(browser);
+  const context = await freshContext(fixture.browser);
   const tab = await context.newPage();
   const errors = watchErrors(tab);
-  await tab.goto(`${server.url}/tl/a`);
+  await tab.goto(`${fixture.server.url}/tl/a`);
   await waitForState(tab, "connected");
   // A full page load would lose the marker; the visit count starts now, after the first page's load.
   await tab.evaluate(() => Object.assign(window, { marker: 42, loads: 0 }));
@@ -75,8 +51,8 @@ test("five Turbolinks visits share one socket, and a reflex still lands after th
 
   await tab.click("#inc");
   await tab.waitForFunction(() => document.getElementById("count")?.textContent === "1", null, { timeout: WAIT });
-  expect(server.stats.connectionsOpened).toBe(1);
-  expect(server.stats.handlerRuns["Counter#increment"]).toBe(1);
+  expect(fixture.server.stats.connectionsOpened).toBe(1);
+  expect(fixture.server.stats.handlerRuns["Counter#increment"]).toBe(1);
   expect(errors).toEqual([]);
   await context.close();
 });
