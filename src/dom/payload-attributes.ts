@@ -2,22 +2,19 @@
 // and those of related elements (`dataset`), and the morph roots (`selectors`). SR servers build
 // `element` from these, so the shapes follow SR's attributes.js and utils.js exactly; the one deliberate
 // difference is that a password input's value is never read.
+import { isSecret } from "../protocol/secrets.js";
 import type { Dataset } from "../protocol/types.js";
 
 /** The form-control properties SR reads, when the element has them. */
 type Control = Element & { checked?: unknown; selected?: unknown; value?: unknown; type?: unknown; name?: unknown };
 
-// A "show password" toggle changes an input's type, not its autocomplete, so both are read.
-const SECRET_AUTOCOMPLETE = /\b(current-password|new-password|one-time-code)\b/i;
 export const SECRET_FIELDS =
   'input[type="password" i], input[autocomplete*="password" i], input[autocomplete*="one-time-code" i], input[data-reflex-secret]';
 
 /** A field whose value must never be stored or sent: a password, a one-time code, or one marked secret. */
 export const isSecretField = (element: Element): boolean =>
   element.tagName === "INPUT" &&
-  (String((element as Control).type).toLowerCase() === "password" ||
-    SECRET_AUTOCOMPLETE.test(element.getAttribute("autocomplete") ?? "") ||
-    element.hasAttribute("data-reflex-secret"));
+  isSecret((element as Control).type, element.getAttribute("autocomplete"), element.hasAttribute("data-reflex-secret"));
 
 /** The element's inner HTML with the `value` attributes of secret fields left out. */
 export function innerHtmlWithoutSecrets(element: Element): string {
