@@ -10,7 +10,7 @@ import { StatusHooks } from "./dom/status.js";
 import { TriggerObserver } from "./dom/triggers.js";
 import { Operations } from "./dom/operations.js";
 import { buildPayload, type PayloadOptions } from "./dom/payload.js";
-import { tabId } from "./dom/payload-id.js";
+import { staleDefault } from "./dom/stale.js";
 import { markStage } from "./dom/stage-marks.js";
 import { resolveOptions, type CourierOptions, type ResolvedOptions } from "./options.js";
 
@@ -42,10 +42,11 @@ export class Courier {
         // The failure is already announced by courier:failed on the element; a trigger has no caller to tell.
       });
     });
-    this.outbox = Outbox.open({ ...this.options, tabId: tabId() }, {
+    this.outbox = Outbox.open(this.options, {
       send: (payload) => this.transport?.send(payload) ?? false,
       stage: (detail) => this.markStage(detail),
       apply: (operations) => this.operations.apply(operations),
+      stale: (reflexes) => staleDefault(dispatch(document, "courier:stale", { reflexes }, true)),
       pendingChanged: (count) => this.status.setPending(count),
       storageDegraded: (error) => {
         logger.log("warn", "IndexedDB unavailable: the outbox is in memory only", error);

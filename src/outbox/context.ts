@@ -2,7 +2,7 @@
 import type { Logger } from "../core/logger.js";
 import type { Delivery } from "./delivery.js";
 import type { Entry } from "./entry.js";
-import type { OutboxHooks } from "./hooks.js";
+import type { OutboxHooks, StaleReason } from "./hooks.js";
 import type { Ledger } from "./ledger.js";
 import type { Persistence } from "./persistence.js";
 
@@ -15,8 +15,10 @@ export interface Context {
   readonly ledger: Ledger;
   readonly delivery: Delivery;
   readonly closed: () => boolean;
-  /** Made by the page now shown: only then are a committed ack's operations applied to it. */
-  readonly thisPage: (entry: Entry) => boolean;
+  /** Its payload was made for the URL now shown (one half of the convergence rule, PROTOCOL.md §5). */
+  readonly forThisUrl: (entry: Entry) => boolean;
+  /** A committed reflex whose operations the page will not get: reported, batched, through the stale hook. */
+  readonly stale: (entry: Entry, reason: StaleReason) => void;
   /** The own clientId changed (a relocation): other tabs hear of it. */
   readonly ownChanged: () => void;
 }

@@ -17,11 +17,11 @@ export interface OutboxOptions {
    */
   commitTimeout?: number;
   /**
-   * The page's `tabId` (the one its payloads carry). A committed ack's operations are applied only to
-   * reflexes of this page; those replayed after a reload or adopted from a closed tab commit silently.
-   * Default: the tabIds of the payloads enqueued through this Outbox.
+   * The URL of the page now shown. A committed reflex's operations are applied only when its payload was
+   * made for this URL (and it ran fresh, PROTOCOL.md §5); otherwise `stale` hears of it. Default:
+   * `location.href` where there is one, else every URL counts as this page's.
    */
-  tabId?: string;
+  pageUrl?: () => string;
   /** Default 32: reflexes in flight per clientId. */
   window?: number;
   /** Default "indexeddb" (falls back to memory on its own when IndexedDB fails). */
@@ -40,16 +40,35 @@ export type OutboundReflex = ReflexPayload | ReflexTombstone;
 
 export type { StageDetail };
 
+/** Why a committed reflex's operations were not applied to the page now shown. */
+export type StaleReason = "replay" | "pruned" | "url";
+
+/** A committed reflex whose effect the page may not show (the detail of `courier:stale`). */
+export interface StaleReflex {
+  id: string;
+  target: string;
+  clientId: string;
+  seq: number;
+  /** The URL its payload was made for. */
+  url: string;
+  reason: StaleReason;
+}
+
 export interface OutboxHooks {
   /** transport.send; false = not sent (the record stays queued). */
   send(payload: OutboundReflex): boolean;
   /** Every stage change, for DOM marks and events. */
   stage(detail: StageDetail): void;
   /**
-   * The operations of a reflex of this page committed through an ack (plain-mode envelopes the courier
-   * applies itself). Not called for reflexes made by another page (replayed or adopted).
+   * The operations of a reflex committed through an ack that ran fresh for this page's URL (plain-mode
+   * envelopes the courier applies itself), even when an earlier page made it.
    */
   apply(operations: Operation[]): void;
+  /**
+   * Committed reflexes whose operations were not applied (answered from the server's store, pruned, or
+   * made for another URL): the page may not show their effect. Batched per task.
+   */
+  stale(reflexes: StaleReflex[]): void;
   pendingChanged(count: number): void;
   /** IndexedDB failed; reflexes are now kept in memory only. Called at most once. */
   storageDegraded(error: unknown): void;

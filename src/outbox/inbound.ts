@@ -40,9 +40,14 @@ function onAck(ack: CourierAck, ctx: Context): void {
         break;
       }
       const operations = ack.operations ?? [];
-      // Applied before the promise resolves, so `await` sees the page already updated. Another page's
-      // operations were rendered for that page; the page now shown was rendered after them.
-      if (operations.length && ctx.thisPage(entry)) guarded(logger, "apply hook", () => hooks.apply(operations));
+      // Convergence (PROTOCOL.md §5): a fresh run happened after this page loaded, so its operations are
+      // news to this page if they were made for its URL, whichever page made the reflex. A stored result
+      // may be older than what the page shows, a pruned one has nothing to apply: the app hears `stale`.
+      const reason = ack.pruned ? "pruned" : ack.replay ? "replay" : ctx.forThisUrl(entry) ? undefined : "url";
+      // Applied before the promise resolves, so `await` sees the page already updated.
+      if (reason === undefined) {
+        if (operations.length) guarded(logger, "apply hook", () => hooks.apply(operations));
+      } else if (operations.length || reason === "pruned") ctx.stale(entry, reason);
       ledger.commit(entry, operations);
       break;
     }

@@ -8,7 +8,8 @@ import { mintClient, mintId, rememberClient, resolveOwnClient } from "./client-i
 import type { Context } from "./context.js";
 import { Delivery } from "./delivery.js";
 import { storeReflex } from "./enqueue.js";
-import type { OutboxHooks, OutboxOptions } from "./hooks.js";
+import type { Entry } from "./entry.js";
+import type { OutboxHooks, OutboxOptions, StaleReason, StaleReflex } from "./hooks.js";
 import { receive } from "./inbound.js";
 import { Ledger } from "./ledger.js";
 import { loadLane, pruneOtherIdentities } from "./load.js";
@@ -19,7 +20,9 @@ import { sanitize } from "./payload.js";
 const DEFAULTS = { maxAge: 24 * 60 * 60 * 1000, maxQueue: 1000, ackTimeout: 10_000, commitTimeout: 60_000, window: 32,
   storage: "indexeddb" } as const;
 
-type Resolved = Required<Omit<OutboxOptions, "logger" | "tabId">>;
+type Resolved = Required<Omit<OutboxOptions, "logger" | "pageUrl">>;
+
+const locationUrl = (): string | undefined => (typeof location === "undefined" ? undefined : location.href);
 
 export class Outbox {
   /** Resolves once this tab's clientId is settled and stored reflexes are loaded; never rejects. */
@@ -27,8 +30,8 @@ export class Outbox {
   private readonly options: Resolved;
   private readonly ctx: Context;
   private readonly adoption: Adoption;
-  /** The tabIds of this page's payloads: only their committed operations are applied here. */
-  private readonly pageTabs = new Set<string>();
+  /** Committed reflexes not applied to this page, reported together at the end of the task. */
+  private staleBatch: StaleReflex[] = [];
   private loaded = false;
   private closed = false;
 
@@ -40,7 +43,7 @@ export class Outbox {
   private constructor(options: OutboxOptions, hooks: OutboxHooks) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
     this.options = { ...DEFAULTS, ...defined } as Resolved;
-    if (typeof options.tabId === "string" && options.tabId) this.pageTabs.add(options.tabId);
+    const pageUrl = options.pageUrl ?? locationUrl;
     const logger = options.logger ?? silentLogger;
     const identity = this.options.identity;
     const persistence = new Persistence(logger, (error) => {
@@ -52,7 +55,11 @@ export class Outbox {
     const delivery = new Delivery(ledger, this.options, hooks, persistence, logger);
     this.ctx = { identity, maxAge: this.options.maxAge, hooks, logger, persistence, ledger, delivery,
       closed: () => this.closed,
-      thisPage: (entry) => entry.settle !== undefined || this.pageTabs.has(entry.record.payload.tabId),
+      forThisUrl: (entry) => {
+        const url = guarded(logger, "pageUrl option", pageUrl);
+        return url === undefined || entry.record.payload.url === url;
+      },
+      stale: (entry, reason) => this.reportStale(entry, reason, hooks),
       ownChanged: () => this.adoption.announce() };
     this.adoption = new Adoption(this.ctx);
     this.ready = this.load();
@@ -87,7 +94,6 @@ export class Outbox {
       this.ctx.ledger.refuse(id, target, "failed", settle, `the payload cannot be stored: ${String(error)}`);
       return promise;
     }
-    if (typeof clean.tabId === "string" && clean.tabId) this.pageTabs.add(clean.tabId);
     const store = (settle: Settle) => storeReflex(this.ctx, clean, retry, settle, this.options.maxQueue);
     if (this.loaded) store(settle);
     else void this.ready.then(() => store(settle));
@@ -127,6 +133,18 @@ export class Outbox {
     this.adoption.close();
     this.ctx.delivery.stop();
     this.ctx.ledger.close();
+  }
+
+  private reportStale(entry: Entry, reason: StaleReason, hooks: OutboxHooks): void {
+    const { id, target, clientId, seq, payload } = entry.record;
+    if (!this.staleBatch.length) {
+      queueMicrotask(() => {
+        const reflexes = this.staleBatch;
+        this.staleBatch = [];
+        guarded(this.ctx.logger, "stale hook", () => hooks.stale(reflexes));
+      });
+    }
+    this.staleBatch.push({ id, target, clientId, seq, url: typeof payload.url === "string" ? payload.url : "", reason });
   }
 
   private async load(): Promise<void> {

@@ -106,6 +106,10 @@ export interface CourierAck {
   operations?: Operation[];
   /** `gap`: the seq the server expects next for this clientId; resend from there. */
   expected?: number;
+  /** `committed`: answered from the server's stored result, not a fresh run (the reflex ran earlier). */
+  replay?: true;
+  /** `committed`: the seq is at or below the last one but its result was pruned: no operations, and the client cannot tell what ran. */
+  pruned?: true;
 }
 // `conflict`: this clientId's seq was already used by a reflex with another id (two tabs shared a clientId);
 // nothing ran for this one. The client moves it, and its lane's later records, to a fresh clientId.

@@ -78,7 +78,7 @@ function checkOperations(value: unknown, raw: unknown): Operation[] | ProtocolEr
 }
 
 function checkAck(courier: Json, raw: unknown): CourierAck | ProtocolError {
-  const { ack, id, clientId, seq, error, operations, expected } = courier;
+  const { ack, id, clientId, seq, error, operations, expected, replay, pruned } = courier;
   const fail = (why: string) => new ProtocolError(`courier ack: ${why}`, raw);
   if (!ACK_KINDS.includes(ack as AckKind)) return fail(`unknown ack ${JSON.stringify(ack)}`);
   if (typeof id !== "string") return fail("id is not a string");
@@ -96,6 +96,9 @@ function checkAck(courier: Json, raw: unknown): CourierAck | ProtocolError {
     if (!isPositiveInteger(expected)) return fail("expected is not a positive integer");
     result.expected = expected;
   }
+  // Flags are read leniently: only `true` counts, anything else is the same as absent.
+  if (replay === true) result.replay = true;
+  if (pruned === true) result.pruned = true;
   return result;
 }
 

@@ -34,7 +34,7 @@ interface Stamped extends LaneItem {
   data: Record<string, unknown>;
 }
 
-type AckExtra = Pick<CourierAck, "error" | "operations" | "expected">;
+type AckExtra = Pick<CourierAck, "error" | "operations" | "expected" | "replay" | "pruned">;
 
 export class ReflexChannel implements Channel {
   readonly lanes: Lanes<Stamped>;
@@ -112,7 +112,8 @@ export class ReflexChannel implements Channel {
         }
         stats.duplicates++;
         this.emit(item, { type: "duplicate" });
-        return this.answer(item, stored ?? { operations: [] }, false);
+        // From the store, not a fresh run: the client must not take these operations as news (PROTOCOL.md §5).
+        return this.answer(item, stored ?? { operations: [] }, false, stored ? { replay: true } : { pruned: true });
       }
       if (item.stamp.void) {
         await store.commit(key, seq, { id: item.id, error: "expired" });
@@ -131,7 +132,7 @@ export class ReflexChannel implements Channel {
     }
   }
 
-  private answer(item: Stamped, result: StoredResult, fresh: boolean): void {
+  private answer(item: Stamped, result: StoredResult, fresh: boolean, flags: AckExtra = {}): void {
     if (result.error !== undefined) {
       if (fresh) this.s.stats.failed++;
       this.ack(item, "failed", { error: result.error });
@@ -140,7 +141,7 @@ export class ReflexChannel implements Channel {
     }
     const operations = (result.operations ?? []).map((op) => ({ ...op, reflexId: item.id }));
     if (fresh) this.s.stats.committed++;
-    this.ack(item, "committed", { operations });
+    this.ack(item, "committed", { operations, ...flags });
     if (fresh) this.emit(item, { type: "committed", operations });
   }
 

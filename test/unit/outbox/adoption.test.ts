@@ -30,7 +30,8 @@ describe("adoption", () => {
     survivor.link.settle();
     await until(() => survivor.outbox.pending === 0, "committed");
     expect(survivor.seen.stages.at(-1)).toMatchObject({ id, stage: "committed" });
-    expect(survivor.seen.applied).toEqual([]); // rendered for the closed page, not this one
+    // It ran after this page loaded, for this URL: its effect is news here (PROTOCOL.md §5).
+    expect(survivor.seen.applied).toEqual([[expect.objectContaining({ reflexId: id })]]);
     expect(browser.server.ran).toEqual([id]);
   });
 

@@ -1,5 +1,6 @@
-// A committed ack's operations are applied only to the page that made the reflex: one replayed after a
-// reload (or adopted from a closed tab) commits silently, since the page now shown was rendered after it.
+// Convergence (PROTOCOL.md §5): a committed reflex's operations are applied when it ran fresh after this
+// page loaded and was made for this page's URL, whichever page made it. A stored result (`replay`), a
+// pruned one, or one made for another URL is not applied: the stale hook hears of it instead.
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { Browser } from "./browser";
 import { payload, until } from "./harness";
@@ -8,11 +9,20 @@ let browser: Browser;
 beforeEach(() => (browser = new Browser()));
 afterEach(() => browser.close());
 
+/** A page queues a reflex while offline and reloads before it was ever sent. */
+async function queuedThenReload(extra: Parameters<typeof payload>[1] = {}) {
+  const first = await browser.tab();
+  const reflex = first.outbox.enqueue(payload("Counter#increment", extra));
+  await until(() => first.seen.stages.some((s) => s.stage === "queued"), "stored");
+  first.outbox.close();
+  return reflex.id;
+}
+
 /** A page makes a reflex that runs, but its answers are lost as the page reloads. */
-async function reflexRunThenReload(tabId: string) {
-  const first = await browser.tab({ tabId });
+async function runThenReload() {
+  const first = await browser.tab();
   first.link.connect();
-  const reflex = first.outbox.enqueue(payload("Counter#increment", { tabId }));
+  const reflex = first.outbox.enqueue(payload("Counter#increment"));
   await until(() => first.link.wire.length === 1, "send");
   first.link.deliver(1, () => false);
   first.outbox.close();
@@ -21,39 +31,67 @@ async function reflexRunThenReload(tabId: string) {
 }
 
 describe("applying operations", () => {
-  test("after a reload, a reflex whose commit was lost commits silently: its old operations are not applied", async () => {
-    const id = await reflexRunThenReload("page-1");
-    // Meanwhile another client changes the count; the reloaded page is rendered showing that.
-    browser.server.handle({ ...payload(), courier: { v: 1, clientId: "someone-else", seq: 1 } });
-    const again = await browser.tab({ tabId: "page-2" });
-    again.link.connect();
-    await until(() => again.link.wire.length === 1, "resend");
-    again.link.settle();
-    await until(() => again.outbox.pending === 0, "answered");
-    expect(again.seen.applied).toEqual([]);
-    expect(again.seen.stages).toContainEqual(expect.objectContaining({ id, stage: "committed" }));
-    expect(browser.server.ran).toHaveLength(2);
-  });
-
-  test("without a tabId option, the reloaded page applies only its own reflexes (those it enqueued)", async () => {
-    const id = await reflexRunThenReload("page-1");
+  test("a reflex queued by an earlier page that runs fresh now is applied to this page", async () => {
+    const id = await queuedThenReload();
     const again = await browser.tab();
     again.link.connect();
-    const mine = again.outbox.enqueue(payload("Counter#increment", { tabId: "page-2" }));
-    await until(() => again.link.wire.length === 2, "both sent");
+    await until(() => again.link.wire.length === 1, "send");
     again.link.settle();
-    const result = await mine;
-    expect(again.seen.applied).toEqual([result.operations]);
-    expect(again.seen.stages).toContainEqual(expect.objectContaining({ id, stage: "committed" }));
+    await until(() => again.outbox.pending === 0, "answered");
+    expect(again.seen.applied).toEqual([[expect.objectContaining({ operation: "morph", reflexId: id, html: "1" })]]);
+    expect(again.seen.stale).toEqual([]);
   });
 
-  test("the tabId option: a record of this page made before the outbox was reopened is still applied", async () => {
-    const id = await reflexRunThenReload("same-page"); // e.g. the courier restarted without a navigation
-    const again = await browser.tab({ tabId: "same-page" });
+  test("an answer from the server's store (replay) is not applied: the stale hook gets it", async () => {
+    const id = await runThenReload();
+    const again = await browser.tab();
     again.link.connect();
     await until(() => again.link.wire.length === 1, "resend");
     again.link.settle();
     await until(() => again.outbox.pending === 0, "answered");
-    expect(again.seen.applied).toEqual([[expect.objectContaining({ operation: "morph", reflexId: id })]]);
+    await until(() => again.seen.stale.length === 1, "stale");
+    expect(again.seen.applied).toEqual([]);
+    expect(again.seen.stale[0]).toEqual([expect.objectContaining({ id, reason: "replay", url: "http://127.0.0.1/" })]);
+    expect(again.seen.stages).toContainEqual(expect.objectContaining({ id, stage: "committed" }));
+    expect(browser.server.ran).toHaveLength(1);
+  });
+
+  test("a reflex made for another URL is not applied here, even when it ran fresh", async () => {
+    const id = await queuedThenReload({ url: "http://127.0.0.1/other" });
+    const again = await browser.tab();
+    again.link.connect();
+    await until(() => again.link.wire.length === 1, "send");
+    again.link.settle();
+    await until(() => again.seen.stale.length === 1, "stale");
+    expect(again.seen.applied).toEqual([]);
+    expect(again.seen.stale[0]).toEqual([expect.objectContaining({ id, reason: "url" })]);
+  });
+
+  test("a pruned answer commits without operations and is reported stale", async () => {
+    const tab = await browser.tab();
+    tab.link.connect();
+    const reflex = tab.outbox.enqueue(payload("Counter#increment"));
+    await until(() => tab.link.wire.length === 1, "send");
+    tab.link.push({ courier: { v: 1, ack: "committed", id: reflex.id, clientId: tab.outbox.clientId, seq: 1, pruned: true } });
+    await expect(reflex).resolves.toMatchObject({ id: reflex.id, operations: [] });
+    await until(() => tab.seen.stale.length === 1, "stale");
+    expect(tab.seen.stale[0]).toEqual([expect.objectContaining({ id: reflex.id, reason: "pruned" })]);
+  });
+
+  test("stale reflexes of one burst of answers are reported together", async () => {
+    const first = await browser.tab();
+    first.link.connect();
+    first.outbox.enqueue(payload("Counter#increment"));
+    first.outbox.enqueue(payload("Counter#increment"));
+    await until(() => first.link.wire.length === 2, "send");
+    first.link.deliver(2, () => false);
+    first.outbox.close();
+    first.link.drop();
+    const again = await browser.tab();
+    again.link.connect();
+    await until(() => again.link.wire.length === 2, "resend");
+    again.link.settle();
+    await until(() => again.seen.stale.length > 0, "stale");
+    expect(again.seen.stale.map((batch) => batch.length)).toEqual([2]);
   });
 });

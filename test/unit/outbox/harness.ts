@@ -4,7 +4,7 @@
 import { IDBFactory } from "fake-indexeddb";
 import { classifyMessage } from "../../../src/protocol/validate";
 import type { Operation, ReflexPayload } from "../../../src/protocol/types";
-import { Outbox, type OutboundReflex, type OutboxOptions, type StageDetail } from "../../../src/outbox";
+import { Outbox, type OutboundReflex, type OutboxOptions, type StageDetail, type StaleReflex } from "../../../src/outbox";
 
 type Result = ({ operations: Operation[] } | { error: string }) & { id: string };
 
@@ -29,9 +29,11 @@ export class FakeServer {
     const last = this.last.get(key) ?? 0;
     const ack = (kind: string, extra: object = {}) => ({ courier: { v: 1, ack: kind, id: message.id, clientId, seq, ...extra } });
     if (seq <= last) {
-      const stored = this.results.get(`${key}#${seq}`) ?? { id: message.id, operations: [] };
+      const kept = this.results.get(`${key}#${seq}`);
+      const stored = kept ?? { id: message.id, operations: [] };
       if (stored.id !== message.id) return [ack("conflict")];
-      return ["error" in stored ? ack("failed", { error: stored.error }) : ack("committed", { operations: stored.operations })];
+      const flags = kept ? { replay: true } : { pruned: true };
+      return ["error" in stored ? ack("failed", { error: stored.error }) : ack("committed", { operations: stored.operations, ...flags })];
     }
     if (seq > last + 1) return [ack("gap", { expected: last + 1 })];
     const result: Result = courier.void ? { id: message.id, error: "expired" } : this.run(message as ReflexPayload);
@@ -125,19 +127,21 @@ export interface Recorder {
   applied: Operation[][];
   pending: number[];
   degraded: unknown[];
+  stale: StaleReflex[][];
   /** Stage and apply calls interleaved, in call order. */
   log: string[];
 }
 
 /** Opens an outbox wired to `link`, recording every hook call. */
 export function openTab(link: FakeLink, options: Partial<OutboxOptions> = {}): { outbox: Outbox; seen: Recorder } {
-  const seen: Recorder = { stages: [], applied: [], pending: [], degraded: [], log: [] };
+  const seen: Recorder = { stages: [], applied: [], pending: [], degraded: [], stale: [], log: [] };
   const outbox = Outbox.open(
-    { identity: "user-1", ...options },
+    { identity: "user-1", pageUrl: () => PAGE_URL, ...options },
     {
       send: link.send,
       stage: (detail) => void (seen.stages.push(detail), seen.log.push(`stage ${detail.stage}`)),
       apply: (operations) => void (seen.applied.push(operations), seen.log.push("apply")),
+      stale: (reflexes) => void seen.stale.push(reflexes),
       pendingChanged: (count) => void seen.pending.push(count),
       storageDegraded: (error) => void seen.degraded.push(error),
     },
@@ -146,10 +150,13 @@ export function openTab(link: FakeLink, options: Partial<OutboxOptions> = {}): {
   return { outbox, seen };
 }
 
+/** The URL `payload()` is made for, and the one every test tab shows unless it says otherwise. */
+export const PAGE_URL = "http://127.0.0.1/";
+
 let counter = 0;
 export function payload(target = "Counter#increment", extra: Partial<ReflexPayload> = {}): ReflexPayload {
   return {
-    target, args: [], id: `reflex-${++counter}`, url: "http://127.0.0.1/", attrs: {}, dataset: { dataset: {}, datasetAll: {} },
+    target, args: [], id: `reflex-${++counter}`, url: PAGE_URL, attrs: {}, dataset: { dataset: {}, datasetAll: {} },
     selectors: [], formData: "", permanentAttributeName: "data-reflex-permanent", tabId: "tab", version: "3.5.5",
     reflexController: "stimulus-reflex", inner_html: "", text_content: "", resolveLate: false, suppressLogging: false,
     xpathController: "", xpathElement: "", params: {}, ...extra,
