@@ -1,7 +1,7 @@
 // The durable store: database `cable-courier`, object store `outbox`, keys ["r", clientId, seq, id] for
 // reflexes and ["c", clientId] for client meta, so each write touches only its own rows.
 import { createStore, promisifyRequest, type UseStore } from "idb-keyval";
-import { metaKey, recordKey, type Change, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store.js";
+import { mergeMeta, metaKey, recordKey, type Change, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store.js";
 
 export const DB_NAME = "cable-courier";
 export const STORE_NAME = "outbox";
@@ -41,7 +41,13 @@ export class IdbStore implements OutboxStore {
       for (const ref of change.remove ?? []) store.delete(recordKey(ref));
       if (change.dropMeta !== undefined) store.delete(metaKey(change.dropMeta));
       for (const row of change.put ?? []) store.put(row, recordKey(row));
-      if (change.meta) store.put(change.meta, metaKey(change.meta.clientId));
+      const meta = change.meta;
+      if (meta) {
+        // Read, then write the merge, in this transaction: nothing lands between the two.
+        const key = metaKey(meta.clientId);
+        const read = store.get(key) as IDBRequest<ClientMeta | undefined>;
+        read.onsuccess = () => store.put(mergeMeta(read.result, meta), key);
+      }
       return promisifyRequest(store.transaction);
     });
   }

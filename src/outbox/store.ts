@@ -57,6 +57,19 @@ export interface OutboxStore {
   commit(change: Change): Promise<void>;
 }
 
+/**
+ * A client meta as written: merged with what is stored, inside the same transaction, so a write computed
+ * from an in-memory copy older than another write (the batch `attempted` mark, a second tab's counter)
+ * can never move `nextSeq` or `attemptedThrough` back.
+ */
+export function mergeMeta(stored: ClientMeta | undefined, next: ClientMeta): ClientMeta {
+  if (!stored) return next;
+  const merged: ClientMeta = { ...stored, ...next, nextSeq: Math.max(stored.nextSeq ?? 0, next.nextSeq) };
+  const through = Math.max(stored.attemptedThrough ?? 0, next.attemptedThrough ?? 0);
+  if (through) merged.attemptedThrough = through;
+  return merged;
+}
+
 export const recordKey = ({ clientId, seq, id }: RecordRef): IDBValidKey => ["r", clientId, seq, id];
 export const metaKey = (clientId: string): IDBValidKey => ["c", clientId];
 export const refOf = ({ clientId, seq, id }: RecordRef): RecordRef => ({ clientId, seq, id });
@@ -84,6 +97,6 @@ export class MemoryStore implements OutboxStore {
     for (const ref of change.remove ?? []) this.rows.delete(key(ref));
     if (change.dropMeta !== undefined) this.clients.delete(change.dropMeta);
     for (const row of change.put ?? []) this.rows.set(key(row), row);
-    if (change.meta) this.clients.set(change.meta.clientId, change.meta);
+    if (change.meta) this.clients.set(change.meta.clientId, mergeMeta(this.clients.get(change.meta.clientId), change.meta));
   }
 }
