@@ -4,23 +4,33 @@
 // difference is that a password input's value is never read.
 import { isSecret } from "../protocol/secrets.js";
 import type { Dataset } from "../protocol/types.js";
+import { sdkAttributes } from "./payload-marks.js";
 
 /** The form-control properties SR reads, when the element has them. */
 type Control = Element & { checked?: unknown; selected?: unknown; value?: unknown; type?: unknown; name?: unknown };
 
 export const SECRET_FIELDS =
-  'input[type="password" i], input[autocomplete*="password" i], input[autocomplete*="one-time-code" i], input[data-reflex-secret]';
+  'input[type="password" i], input[autocomplete*="password" i], input[autocomplete*="one-time-code" i], input[data-reflex-secret], textarea[data-reflex-secret], select[data-reflex-secret]';
 
 /** A field whose value must never be stored or sent: a password, a one-time code, or one marked secret. */
-export const isSecretField = (element: Element): boolean =>
-  element.tagName === "INPUT" &&
-  isSecret((element as Control).type, element.getAttribute("autocomplete"), element.hasAttribute("data-reflex-secret"));
+export function isSecretField(element: Element): boolean {
+  const marked = element.hasAttribute("data-reflex-secret");
+  if (element.tagName === "TEXTAREA" || element.tagName === "SELECT") return marked;
+  return element.tagName === "INPUT" && isSecret((element as Control).type, element.getAttribute("autocomplete"), marked);
+}
+
+/** Blanks what a secret field's markup says of its value (a textarea's text, an option's `selected`). */
+function blankMarkup(field: Element): void {
+  if (field.tagName === "TEXTAREA") field.textContent = "";
+  else if (field.tagName === "SELECT") field.querySelectorAll("option[selected]").forEach((option) => option.removeAttribute("selected"));
+  else field.removeAttribute("value");
+}
 
 /** The element's inner HTML with the `value` attributes of secret fields left out. */
 export function innerHtmlWithoutSecrets(element: Element): string {
   if (!element.querySelector(SECRET_FIELDS)) return element.innerHTML;
   const copy = element.cloneNode(true) as Element;
-  copy.querySelectorAll(SECRET_FIELDS).forEach((field) => isSecretField(field) && field.removeAttribute("value"));
+  copy.querySelectorAll(SECRET_FIELDS).forEach((field) => isSecretField(field) && blankMarkup(field));
   return copy.innerHTML;
 }
 
@@ -43,18 +53,20 @@ function checkedValues(element: Control, group: HTMLInputElement[]): string[] {
 export function extractElementAttributes(element: Element): Record<string, unknown> {
   const control = element as Control;
   const attrs: Record<string, unknown> = {};
-  for (const attr of Array.from(element.attributes)) attrs[attr.name] = attr.value;
+  const ours = sdkAttributes(element);
+  for (const attr of Array.from(element.attributes)) if (!ours.has(attr.name)) attrs[attr.name] = attr.value;
   attrs.checked = !!control.checked;
   attrs.selected = !!control.selected;
   attrs.tag_name = element.tagName;
 
   const group = sameNameInputs(control);
-  if (element.tagName === "SELECT" || group.length > 1) {
+  if (isSecretField(element)) {
+    attrs.value = "";
+    if (element.tagName === "SELECT") attrs.values = [];
+  } else if (element.tagName === "SELECT" || group.length > 1) {
     const values = checkedValues(control, group);
     attrs.values = values;
     attrs.value = values.join(",");
-  } else if (isSecretField(element)) {
-    attrs.value = "";
   } else if (control.value !== undefined) {
     attrs.value = control.value;
   } else {
@@ -65,7 +77,8 @@ export function extractElementAttributes(element: Element): Record<string, unkno
 
 export function extractDataAttributes(element: Element): Record<string, string> {
   const data: Record<string, string> = {};
-  for (const attr of Array.from(element.attributes)) if (attr.name.startsWith("data-")) data[attr.name] = attr.value;
+  const ours = sdkAttributes(element);
+  for (const attr of Array.from(element.attributes)) if (attr.name.startsWith("data-") && !ours.has(attr.name)) data[attr.name] = attr.value;
   return data;
 }
 

@@ -25,6 +25,7 @@ function entries(control: Element): Array<[string, string]> {
   const name = control.getAttribute("name") ?? "";
   if (!name || isDisabled(control) || control.closest("datalist")) return [];
   const field = control as Field;
+  if (isSecretField(control)) return [];
   switch (control.tagName) {
     case "SELECT":
       return Array.from((field as HTMLSelectElement).options)
@@ -34,7 +35,7 @@ function entries(control: Element): Array<[string, string]> {
       return [[name, field.value]];
     case "INPUT": {
       const input = field as HTMLInputElement;
-      if (SKIPPED_INPUTS.has(input.type) || isSecretField(input)) return [];
+      if (SKIPPED_INPUTS.has(input.type)) return [];
       if ((input.type === "checkbox" || input.type === "radio") && !input.checked) return [];
       if (input.type === "file") {
         const files = Array.from(input.files ?? []);

@@ -10,7 +10,10 @@ export function sanitize(payload: ReflexPayload, id: string): ReflexPayload {
   delete copy.courier;
   const attrs = copy.attrs as Record<string, unknown> | undefined;
   // The last line of defence, on the attributes as collected: the payload builder already blanks these.
-  if (attrs && typeof attrs === "object" && isSecret(attrs.type, attrs.autocomplete, "data-reflex-secret" in attrs)) delete attrs.value;
+  if (attrs && typeof attrs === "object" && isSecret(attrs.type, attrs.autocomplete, "data-reflex-secret" in attrs)) {
+    delete attrs.value;
+    delete attrs.values; // a secret <select>'s chosen options
+  }
   return copy;
 }
 
