@@ -65,12 +65,18 @@ export class Operations {
         this.report(null, "malformed", "an operation must be an object with an `operation` name", operation);
         continue;
       }
-      this.applyOne(operation);
-      const batch = operation.batch;
-      if (typeof batch === "string" && batches.has(batch)) {
-        const left = (batches.get(batch) ?? 1) - 1;
-        batches.set(batch, left);
-        if (left === 0) dispatch(this.doc, "cable-ready:batch-complete", { batch }, true);
+      // An operation can break the very DOM APIs we use next (setProperty "dispatchEvent"): whatever it
+      // throws stays here, so the next operations and the reflex's commit still happen.
+      try {
+        this.applyOne(operation);
+        const batch = operation.batch;
+        if (typeof batch === "string" && batches.has(batch)) {
+          const left = (batches.get(batch) ?? 1) - 1;
+          batches.set(batch, left);
+          if (left === 0) dispatch(this.doc, "cable-ready:batch-complete", { batch }, true);
+        }
+      } catch (error) {
+        this.report(operation, "error", `${operation.operation} failed: ${describe(error)}`, error);
       }
     }
   }
@@ -116,7 +122,11 @@ export class Operations {
     const detail: OperationErrorDetail = { operation, reason, message };
     if (error !== undefined) detail.error = error;
     this.logger.log("warn", message, detail);
-    dispatch(this.doc, "courier:operation-error", detail);
+    try {
+      dispatch(this.doc, "courier:operation-error", detail);
+    } catch {
+      // the document's own dispatchEvent was overwritten: the logger has it
+    }
   }
 }
 
