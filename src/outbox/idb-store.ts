@@ -5,6 +5,19 @@ import { mergeMeta, metaKey, recordKey, type Change, type ClientMeta, type Outbo
 
 export const DB_NAME = "cable-courier";
 export const STORE_NAME = "outbox";
+/**
+ * How long `indexedDB.open` may stay silent before we give up on it: some Safari versions never answer
+ * it, and until it does nothing could be stored or sent. A timeout falls back to memory (issue 9 item 7).
+ */
+export const OPEN_TIMEOUT = 5000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 // `[]` sorts after every string and number, so [prefix..., []] bounds everything under a prefix.
 const under = (...prefix: IDBValidKey[]) => IDBKeyRange.bound(prefix, [...prefix, []]);
@@ -15,10 +28,10 @@ export class IdbStore implements OutboxStore {
   private constructor(private readonly use: UseStore) {}
 
   /** Opens (and creates) the database; rejects when IndexedDB is missing or refuses to open. */
-  static async open(dbName = DB_NAME): Promise<IdbStore> {
+  static async open(dbName = DB_NAME, timeout = OPEN_TIMEOUT): Promise<IdbStore> {
     if (typeof indexedDB === "undefined" || !indexedDB) throw new Error("IndexedDB is not available");
     const use = createStore(dbName, STORE_NAME);
-    await use("readonly", (store) => promisifyRequest(store.count()));
+    await withTimeout(use("readonly", (store) => promisifyRequest(store.count())), timeout, "indexedDB.open");
     return new IdbStore(use);
   }
 

@@ -309,3 +309,24 @@ describe("storage", () => {
     expect(outbox.pending).toBe(1);
   });
 });
+
+describe("an indexedDB.open that never answers (issue 9 item 7)", () => {
+  test("times out: the outbox is ready in memory, storage-degraded is heard, and reflexes still go out", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    // Like the Safari bug: the open request exists but no event ever fires on it.
+    globalThis.indexedDB = { open: () => ({}) as IDBOpenDBRequest } as unknown as IDBFactory;
+    const { outbox, seen } = openTab(link);
+    let ready = false;
+    void outbox.ready.then(() => (ready = true));
+    await vi.advanceTimersByTimeAsync(5000);
+    vi.useRealTimers();
+    await until(() => ready, "ready");
+    expect(outbox.durable).toBe(false);
+    expect(seen.degraded).toHaveLength(1);
+    link.connect();
+    const reflex = outbox.enqueue(payload());
+    await until(() => link.wire.length === 1, "sent");
+    link.settle();
+    await expect(reflex).resolves.toMatchObject({ id: reflex.id });
+  });
+});
