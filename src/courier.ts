@@ -105,6 +105,7 @@ export class Courier {
   connect(): void {
     addEventListener("pagehide", this.flush);
     this.status.start();
+    this.status.setPending(this.outbox.pending); // present from the start, not only after a first reflex
     this.triggers.start();
     this.outbox.ready.then(() => this.openTransport());
   }

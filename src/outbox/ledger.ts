@@ -24,6 +24,8 @@ export class Ledger {
   private removals: RecordRef[] = [];
   private readonly flushTimer = new Timer(() => void this.flushRemovals());
   private reported = 0;
+  /** Accepted by enqueue before the outbox loaded, not yet filed in a lane: pending all the same. */
+  early = 0;
 
   constructor(
     private readonly identity: string,
@@ -35,7 +37,7 @@ export class Ledger {
 
   /** Reflexes not yet committed or failed (tombstones of expired ones are not counted). */
   get pending(): number {
-    let count = 0;
+    let count = this.early;
     for (const lane of this.lanes.values()) for (const entry of lane.entries) if (entry.tombstone !== "reported") count++;
     return count;
   }

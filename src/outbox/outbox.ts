@@ -96,7 +96,16 @@ export class Outbox {
     }
     const store = (settle: Settle) => storeReflex(this.ctx, clean, retry, settle, this.options.maxQueue);
     if (this.loaded) store(settle);
-    else void this.ready.then(() => store(settle));
+    else {
+      // Counted from the moment it is accepted (data-cable-pending), though it waits for the load.
+      this.ctx.ledger.early++;
+      this.ctx.ledger.countChanged();
+      void this.ready.then(() => {
+        this.ctx.ledger.early--;
+        store(settle);
+        this.ctx.ledger.countChanged(); // when it was refused instead of filed
+      });
+    }
     return promise;
   }
 
