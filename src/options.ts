@@ -31,6 +31,13 @@ export interface CourierOptions {
   commitTimeout?: number;
   /** How many reflexes may be in flight at once per client. Default 32. */
   window?: number;
+  /**
+   * Plain StimulusReflex servers only: reflexes in flight at once per client. Default 1, so a server
+   * that runs a connection's messages on a thread pool still runs them in click order.
+   */
+  plainWindow?: number;
+  /** Plain servers only: a sent reflex with no answer by then fails as `uncertain`, never resent (ms). Default 30 000. */
+  answerTimeout?: number;
   /** `memory` keeps the outbox in memory only (nothing survives a reload). Default `indexeddb`. */
   storage?: "indexeddb" | "memory";
   /** First reconnect delay (ms); it doubles with jitter up to `reconnectMax`. Default 50. */
@@ -67,6 +74,8 @@ export function resolveOptions(options: CourierOptions = {}): ResolvedOptions {
     ackTimeout: options.ackTimeout ?? 10_000,
     commitTimeout: options.commitTimeout ?? 60_000,
     window: options.window ?? 32,
+    plainWindow: options.plainWindow ?? 1,
+    answerTimeout: options.answerTimeout ?? 30_000,
     storage: options.storage ?? "indexeddb",
     reconnectBase: options.reconnectBase ?? 50,
     reconnectMax: options.reconnectMax ?? 3000,

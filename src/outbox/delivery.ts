@@ -12,6 +12,8 @@ import type { Persistence } from "./persistence.js";
 
 export interface DeliveryOptions {
   window: number;
+  plainWindow: number;
+  answerTimeout: number;
   ackTimeout: number;
   commitTimeout: number;
   maxAge: number;
@@ -100,9 +102,18 @@ export class Delivery implements Connection {
     this.ledger.emit(entry, "received");
   }
 
-  /** The ack or commit timer of a record ran out: send it again (the server deduplicates). */
+  /**
+   * The ack or commit timer of a record ran out: send it again (the server deduplicates). In plain mode
+   * it is the answer timer: a plain server is silent for an unknown target, and may or may not have run it.
+   */
   resendDue(entry: Entry): void {
-    if (!this.link || !this.extension || !this.ledger.has(entry) || !inFlight(entry)) return;
+    if (!this.ledger.has(entry) || !inFlight(entry)) return;
+    if (this.link && this.mode === "plain") {
+      this.ledger.fail(entry, "uncertain", `no answer within ${this.options.answerTimeout} ms; it may or may not have run`);
+      this.pump();
+      return;
+    }
+    if (!this.link || !this.extension) return;
     this.logger.log("debug", `outbox: no ${entry.stage === "sent" ? "ack" : "commit"} for ${entry.record.id}; sending it again`);
     guarded(this.logger, "send hook", () => this.hooks.send(outbound(entry)));
     entry.resend.schedule(entry.stage === "sent" ? this.options.ackTimeout : this.options.commitTimeout);
@@ -122,7 +133,10 @@ export class Delivery implements Connection {
 
   private pumpLane(lane: Lane): void {
     if (lane.moving) return;
-    let room = this.options.window - lane.entries.filter(inFlight).length;
+    // A plain server runs one connection's messages on a pool of threads: only one at a time (by
+    // default) keeps them in click order.
+    const window = this.extension ? this.options.window : this.options.plainWindow;
+    let room = window - lane.entries.filter(inFlight).length;
     // Marks run up to a window ahead of the sends, so their IndexedDB write overlaps the round trips of
     // the records in flight instead of holding every freed slot until a write lands.
     const ahead: Entry[] = [];
@@ -140,7 +154,7 @@ export class Delivery implements Connection {
         }
       }
       if (needsMark(entry)) ahead.push(entry);
-      if (ahead.length >= this.options.window) break;
+      if (ahead.length >= window) break;
     }
     if (ahead.length && !lane.marking) markAttempts(lane, ahead, this.ledger, this.persistence, () => this.pump());
   }
@@ -148,7 +162,7 @@ export class Delivery implements Connection {
   private transmit(entry: Entry): boolean {
     if (guarded(this.logger, "send hook", () => this.hooks.send(outbound(entry))) !== true) return false;
     entry.sentUnder = entry.record.clientId;
-    if (this.extension) entry.resend.schedule(this.options.ackTimeout);
+    entry.resend.schedule(this.extension ? this.options.ackTimeout : this.options.answerTimeout);
     this.ledger.emit(entry, "sent");
     return true;
   }

@@ -24,6 +24,10 @@ export interface OutboxOptions {
   pageUrl?: () => string;
   /** Default 32: reflexes in flight per clientId. */
   window?: number;
+  /** Default 1: reflexes in flight per clientId against a plain server (it may run them out of order). */
+  plainWindow?: number;
+  /** Default 30 s: a reflex a plain server has not answered by then fails as `uncertain` (never resent). */
+  answerTimeout?: number;
   /** Default "indexeddb" (falls back to memory on its own when IndexedDB fails). */
   storage?: "indexeddb" | "memory";
   logger?: Logger;

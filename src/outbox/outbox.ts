@@ -18,6 +18,7 @@ import { reflexPromise, type ReflexPromise, type Settle } from "./reflex-error.j
 import { sanitize } from "./payload.js";
 
 const DEFAULTS = { maxAge: 24 * 60 * 60 * 1000, maxQueue: 1000, ackTimeout: 10_000, commitTimeout: 60_000, window: 32,
+  plainWindow: 1, answerTimeout: 30_000,
   storage: "indexeddb" } as const;
 
 type Resolved = Required<Omit<OutboxOptions, "logger" | "pageUrl">>;

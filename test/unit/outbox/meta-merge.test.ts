@@ -20,7 +20,7 @@ afterEach(() => links.splice(0).forEach((link) => link.outbox?.close()));
 function tab() {
   const link = new FakeLink(server);
   links.push(link);
-  return { link, ...openTab(link) };
+  return { link, ...openTab(link, { plainWindow: 4 }) }; // the batch goes out at once
 }
 
 test("a click during the attempted-mark write, then a reload: the plain server never gets the three again", async () => {

@@ -52,7 +52,7 @@ describe("modes", () => {
 
   test("queued offline, sent to a plain server, page reloaded before any answer: uncertain, not sent twice", async () => {
     browser.server.extension = false;
-    const first = await browser.tab();
+    const first = await browser.tab({ plainWindow: 3 }); // all three in flight at once
     const reflexes = [first.outbox.enqueue(payload()), first.outbox.enqueue(payload()), first.outbox.enqueue(payload())];
     await until(() => first.seen.stages.filter((s) => s.stage === "queued").length === 3, "stored");
     first.link.connect(); // the batch is marked attempted (one meta write), then sent

@@ -48,7 +48,7 @@ describe("plain mode", () => {
   });
 
   test("socket drops: sent-but-unanswered fails uncertain, retry-safe is resent, never-sent stays queued", async () => {
-    const { outbox } = openTab(link, { window: 2 });
+    const { outbox } = openTab(link, { plainWindow: 2 });
     await outbox.ready;
     link.connect();
     const unsafe = outbox.enqueue(payload());
@@ -67,7 +67,7 @@ describe("plain mode", () => {
   });
 
   test("a reflex sent before a reload is uncertain after it, not run twice", async () => {
-    const first = openTab(link);
+    const first = openTab(link, { plainWindow: 2 }); // both in flight at once
     await first.outbox.ready;
     link.connect();
     const unsafe = first.outbox.enqueue(payload());
