@@ -56,6 +56,18 @@ export class Delivery implements Connection {
     this.helloIdentity = hello.identity;
   }
 
+  /**
+   * A well-formed ack arrived: whatever its hello looked like, this connection speaks the extension, and
+   * nothing in flight may be failed as `uncertain` on the next drop (issue 10 item 2).
+   */
+  ackSeen(): void {
+    this.helloSeen = true;
+    if (this.link && this.mode !== "extension") {
+      this.mode = "extension";
+      this.logger.log("debug", "outbox: acks on a connection without a hello; extension mode");
+    }
+  }
+
   subscribed(): void {
     // A new subscription without a drop in between: the old one's answers may never come.
     if (this.link) this.dropInFlight();
@@ -98,7 +110,8 @@ export class Delivery implements Connection {
   /** Stage 1: no more resends on the ack timer; one on the commit timer if stage 2 never comes. */
   received(entry: Entry): void {
     entry.resend.cancel();
-    if (this.link && this.extension) entry.resend.schedule(this.options.commitTimeout);
+    // Even before the confirmation: the commit timer is what brings it back if stage 2 never comes.
+    if (this.mode !== "plain") entry.resend.schedule(this.options.commitTimeout);
     this.ledger.emit(entry, "received");
   }
 

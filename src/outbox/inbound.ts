@@ -30,9 +30,12 @@ function onAck(ack: CourierAck, ctx: Context): void {
     logger.log("debug", `outbox: ${ack.ack} ack for a reflex we do not hold (${ack.clientId}#${ack.seq})`, ack);
     return;
   }
+  delivery.ackSeen();
   switch (ack.ack) {
     case "received":
-      if (entry.stage === "sent" || entry.stage === "queued") delivery.received(entry);
+      // Only what this connection sent: a record still queued stays queued and goes out in its turn
+      // (issue 10 item 4), rather than waiting in flight for a commit timer without ever being sent.
+      if (entry.stage === "sent") delivery.received(entry);
       return;
     case "committed": {
       if (entry.tombstone === "reported") {

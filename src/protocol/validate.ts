@@ -102,16 +102,30 @@ function checkAck(courier: Json, raw: unknown): CourierAck | ProtocolError {
   return result;
 }
 
-function checkHello(courier: Json, raw: unknown): CourierHello | ProtocolError {
-  const { committed } = courier;
-  if (!isObject(committed)) return new ProtocolError("courier hello: committed is not an object", raw);
-  const bad = Object.keys(committed).find((clientId) => !isCount(committed[clientId]));
-  if (bad !== undefined) return new ProtocolError(`courier hello: committed[${bad}] is not a count`, raw);
-  const { identity } = courier;
-  if (identity !== undefined && (typeof identity !== "string" || identity === "" || identity.length > 512))
-    return new ProtocolError("courier hello: identity is not a non-empty string of at most 512 characters", raw);
-  const hello: CourierHello = { v: 1, hello: true, committed: { ...(committed as Record<string, number>) } };
-  if (identity !== undefined) hello.identity = identity;
+/** A count as an honest server may write it: 3, or "3" (a Rails hash of strings); anything else is unknown. */
+function readCount(value: unknown): number | undefined {
+  if (isCount(value)) return value;
+  if (typeof value === "string" && /^\d{1,15}$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/**
+ * Lenient on purpose (PROTOCOL.md §3): a hello says the extension is spoken on this connection, and
+ * refusing it would run the connection in plain mode and fail its in-flight reflexes as `uncertain` on
+ * the next drop, for a fault of our parsing. So what can be read is read: an unusable `committed`
+ * entry (null, "x") counts as unknown (0), an unusable `identity` (null for a guest, "", a number) as
+ * none. Never an error.
+ */
+function checkHello(courier: Json): CourierHello {
+  const hello: CourierHello = { v: 1, hello: true, committed: {} };
+  const { committed, identity } = courier;
+  if (isObject(committed)) {
+    for (const [clientId, value] of Object.entries(committed)) {
+      const count = readCount(value);
+      if (count !== undefined) hello.committed[clientId] = count;
+    }
+  }
+  if (typeof identity === "string" && identity !== "" && identity.length <= 512) hello.identity = identity;
   return hello;
 }
 
@@ -121,11 +135,10 @@ export function classifyMessage(data: unknown): InboundMessage | ProtocolError {
   if ("courier" in data) {
     const { courier } = data;
     if (!isObject(courier)) return new ProtocolError("courier is not an object", data);
-    if (courier.v !== 1) return new ProtocolError(`unsupported courier version ${JSON.stringify(courier.v)}`, data);
-    if (courier.hello === true) {
-      const hello = checkHello(courier, data);
-      return hello instanceof ProtocolError ? hello : { kind: "hello", hello };
-    }
+    // `"1"` is version 1 written by a server that stringifies its numbers.
+    if (courier.v !== 1 && courier.v !== "1")
+      return new ProtocolError(`unsupported courier version ${JSON.stringify(courier.v)}`, data);
+    if (courier.hello === true) return { kind: "hello", hello: checkHello(courier) };
     if ("ack" in courier) {
       const ack = checkAck(courier, data);
       return ack instanceof ProtocolError ? ack : { kind: "ack", ack };

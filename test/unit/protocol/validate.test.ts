@@ -103,9 +103,6 @@ describe("classifyMessage", () => {
     ["an operation that is null", ack({ ack: "committed", operations: [null] })],
     ["a gap without expected", ack({ ack: "gap" })],
     ["a gap with fractional expected", ack({ ack: "gap", expected: 2.5 })],
-    ["a hello without committed", { courier: { v: 1, hello: true } }],
-    ["a hello with a string seq", { courier: { v: 1, hello: true, committed: { c1: "3" } } }],
-    ["a hello with a negative seq", { courier: { v: 1, hello: true, committed: { c1: -1 } } }],
     ["CableReady without operations", { cableReady: true }],
     ["CableReady 4's keyed operations", { cableReady: true, operations: { morph: [{ selector: "#a" }] } }],
     ["CableReady operation with a numeric name", { cableReady: true, operations: [{ operation: 1 }] }],
@@ -150,13 +147,26 @@ describe("the extension's later additions", () => {
     expect(message).toEqual({ kind: "ack", ack: { v: 1, ack: "conflict", id: "r1", clientId: "c1", seq: 3 } });
   });
 
-  test("a hello may name the connection's identity; a malformed one is refused", () => {
+  test("a hello may name the connection's identity; an unusable one counts as none (issue 10 item 2)", () => {
     expect(classifyMessage({ courier: { v: 1, hello: true, committed: {}, identity: "u-9f2" } })).toEqual({
       kind: "hello",
       hello: { v: 1, hello: true, committed: {}, identity: "u-9f2" },
     });
     for (const identity of [42, "", "x".repeat(513), null]) {
-      expect(classifyMessage({ courier: { v: 1, hello: true, committed: {}, identity } })).toBeInstanceOf(ProtocolError);
+      expect(classifyMessage({ courier: { v: 1, hello: true, committed: {}, identity } })).toEqual({
+        kind: "hello",
+        hello: { v: 1, hello: true, committed: {} },
+      });
     }
+  });
+
+  test.each([
+    ["without committed", { v: 1, hello: true }, {}],
+    ["with committed null", { v: 1, hello: true, committed: null }, {}],
+    ["with a string seq", { v: 1, hello: true, committed: { c1: "3" } }, { c1: 3 }],
+    ["with a null or negative seq", { v: 1, hello: true, committed: { c1: null, c2: -1, c3: 4 } }, { c3: 4 }],
+    ["with v as a string", { v: "1", hello: true, committed: { c1: 2 } }, { c1: 2 }],
+  ])("a hello %s is read as far as it can be, never refused", (_what, courier, committed) => {
+    expect(classifyMessage({ courier })).toEqual({ kind: "hello", hello: { v: 1, hello: true, committed } });
   });
 });
