@@ -66,7 +66,14 @@ export async function relocate(lane: Lane, move: Move, ctx: Context): Promise<vo
         entry.writing--;
         entry.persisted = durable;
       }),
-    (error) => moving.forEach((entry) => ledger.fail(entry, "storage", `could not store: ${String(error)}`)),
+    async (error) => {
+      moving.forEach((entry) => ledger.fail(entry, "storage", `could not store: ${String(error)}`));
+      // They are reported failed, so their old records must not outlive the failure to be adopted and
+      // sent by a later page (issue 9 item 11). Deleting needs no quota.
+      await persistence
+        .commit({ remove: oldKeys })
+        .catch((again) => logger.log("error", "outbox: could not delete reflexes reported failed", again));
+    },
   );
   // Only now may the old client be forgotten: before, its meta is how a reload would find its records.
   if (!lane.entries.length) ledger.release(lane);
