@@ -49,6 +49,12 @@ export class IdbStore implements OutboxStore {
     return this.use("readonly", (store) => promisifyRequest(store.getAll(under("r", clientId)) as IDBRequest<OutboxRecord[]>));
   }
 
+  async recordIds(): Promise<Set<string>> {
+    const keys = await this.use("readonly", (store) => promisifyRequest(store.getAllKeys(under("r"))));
+    // ["r", clientId, seq, id]
+    return new Set(keys.map((key) => String((key as unknown[])[3])));
+  }
+
   commit(change: Change): Promise<void> {
     return this.use("readwrite", (store) => {
       for (const ref of change.remove ?? []) store.delete(recordKey(ref));

@@ -8,6 +8,7 @@ import { mintClient, mintId, rememberClient, resolveOwnClient } from "./client-i
 import type { Context } from "./context.js";
 import { Delivery } from "./delivery.js";
 import { storeReflex } from "./enqueue.js";
+import { journalEntries, journalRemove, journalWrite, type JournalEntry } from "./journal.js";
 import type { Entry } from "./entry.js";
 import type { OutboxHooks, OutboxOptions, StaleReason, StaleReflex } from "./hooks.js";
 import { receive } from "./inbound.js";
@@ -33,6 +34,8 @@ export class Outbox {
   private readonly adoption: Adoption;
   /** Committed reflexes not applied to this page, reported together at the end of the task. */
   private staleBatch: StaleReflex[] = [];
+  /** Ids this page wrote to the journal: its own, never drained as an earlier page's. */
+  private readonly journaled = new Set<string>();
   private loaded = false;
   private closed = false;
 
@@ -95,7 +98,13 @@ export class Outbox {
       this.ctx.ledger.refuse(id, target, "failed", settle, `the payload cannot be stored: ${String(error)}`);
       return promise;
     }
-    const store = (settle: Settle) => storeReflex(this.ctx, clean, retry, settle, this.options.maxQueue);
+    const createdAt = Date.now();
+    // Synchronously, before any transaction exists: durable from the instant it is accepted.
+    if (this.options.storage !== "memory" && false) {
+      journalWrite({ identity: this.ctx.identity, payload: clean, retry, createdAt });
+      this.journaled.add(id);
+    }
+    const store = (settle: Settle) => storeReflex(this.ctx, { payload: clean, retry, settle, createdAt }, this.options.maxQueue);
     if (this.loaded) store(settle);
     else {
       // Counted from the moment it is accepted (data-cable-pending), though it waits for the load.
@@ -145,6 +154,37 @@ export class Outbox {
     this.ctx.ledger.close();
   }
 
+  /**
+   * What an earlier page of this tab journaled, read before anything is adopted or sent: a journaled
+   * reflex whose id IndexedDB already holds was written (only the journal's cleanup was lost), and
+   * reading the ids first means an adopted one answered and deleted during the load still counts.
+   */
+  private async readJournal(): Promise<{ entries: JournalEntry[]; known: Set<string> }> {
+    if (this.options.storage === "memory") return { entries: [], known: new Set() }; // left for a durable page
+    const entries = journalEntries(this.ctx.identity).filter((entry) => !this.journaled.has(entry.payload.id));
+    const known = entries.length ? await this.ctx.persistence.recordIds() : new Set<string>();
+    return { entries, known };
+  }
+
+  /** The journaled reflexes whose IndexedDB write never landed: stored now, under this page's client. */
+  private drainJournal({ entries, known }: { entries: JournalEntry[]; known: Set<string> }): void {
+    if (!entries.length) return;
+    let stored = 0;
+    for (const { payload, retry, createdAt } of entries) {
+      const { id } = payload;
+      if (known.has(id) || this.ctx.ledger.entry(id)) {
+        journalRemove(id);
+        continue;
+      }
+      const { promise, settle } = reflexPromise(id);
+      promise.catch(() => undefined); // its caller is gone with its page; stage events still report it
+      storeReflex(this.ctx, { payload: sanitize(payload, id), retry: retry === "safe" ? "safe" : "unsafe", settle, createdAt },
+        this.options.maxQueue);
+      stored++;
+    }
+    this.ctx.logger.log("info", `outbox: ${stored} of ${entries.length} journaled reflexes stored from an earlier page`);
+  }
+
   private reportStale(entry: Entry, reason: StaleReason, hooks: OutboxHooks): void {
     const { id, target, clientId, seq, payload } = entry.record;
     if (!this.staleBatch.length) {
@@ -161,6 +201,7 @@ export class Outbox {
     const { ledger, persistence, identity, logger, delivery } = this.ctx;
     try {
       await persistence.open(this.options.storage);
+      const journal = await this.readJournal();
       const own = await resolveOwnClient(identity, persistence);
       const lane = ledger.addLane(own.clientId, own.lock, true);
       ledger.nextSeq = own.nextSeq;
@@ -170,6 +211,7 @@ export class Outbox {
       await pruneOtherIdentities(this.ctx);
       this.adoption.start();
       await this.adoption.scan();
+      this.drainJournal(journal);
     } catch (error) {
       logger.log("error", "outbox: loading failed; continuing with what loaded", error);
       if (!ledger.own) {

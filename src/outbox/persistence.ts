@@ -55,6 +55,11 @@ export class Persistence {
     return this.read((store) => store.metas(identity));
   }
 
+  /** The reflex ids of every stored record, of every client. */
+  recordIds(): Promise<Set<string>> {
+    return this.read((store) => store.recordIds());
+  }
+
   records(clientId: string): Promise<OutboxRecord[]> {
     return this.read((store) => store.records(clientId));
   }

@@ -54,6 +54,8 @@ export interface OutboxStore {
   metas(identity?: string): Promise<ClientMeta[]>;
   /** This client's records, in seq order. */
   records(clientId: string): Promise<OutboxRecord[]>;
+  /** The reflex ids of every record, of every client (keys only: no payload is read). */
+  recordIds(): Promise<Set<string>>;
   commit(change: Change): Promise<void>;
 }
 
@@ -86,6 +88,10 @@ export class MemoryStore implements OutboxStore {
 
   async metas(identity?: string): Promise<ClientMeta[]> {
     return [...this.clients.values()].filter((meta) => identity === undefined || meta.identity === identity);
+  }
+
+  async recordIds(): Promise<Set<string>> {
+    return new Set([...this.rows.values()].map((row) => row.id));
   }
 
   async records(clientId: string): Promise<OutboxRecord[]> {

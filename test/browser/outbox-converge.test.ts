@@ -4,18 +4,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Browser } from "playwright-core";
 import { freshContext, launchBrowser, waitForPending, waitForState, waitUntil, watchErrors, WAIT } from "../support/browser";
-import { outboxWorld, type OutboxWorld } from "../support/outbox-world";
-
-const counter = (count: number, cableUrl: string) => `<!doctype html>
-<html><head><meta charset="utf-8"><title>counter</title>
-<script type="module">
-  import { start } from "/dist/cable-courier.bundle.js";
-  window.__stale = [];
-  document.addEventListener("courier:stale", (event) => window.__stale.push(event.detail.reflexes));
-  window.courier = start({ url: ${JSON.stringify(cableUrl)} });
-  window.courier.ready.then(() => { window.__ready = true; });
-</script></head>
-<body><span id="count">${count}</span><button id="plus" data-reflex="click->Counter#increment">+1</button></body></html>`;
+import { counterPage as counter, courierReady as ready, outboxWorld, type OutboxWorld } from "../support/outbox-world";
 
 let world: OutboxWorld;
 let browser: Browser;
@@ -27,9 +16,6 @@ afterAll(async () => {
   await browser?.close();
   await world?.close();
 });
-
-const ready = (page: import("playwright-core").Page) =>
-  page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true, null, { timeout: WAIT });
 
 test("10 clicks while the server is down, two reloads, server back: each runs once and the page shows 10", async () => {
   const context = await freshContext(browser);

@@ -5,9 +5,27 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
 import { createServer, morph, MemoryStore, type CourierServer } from "../../src/server";
+import { WAIT } from "./browser";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** A counter page: its courier, `window.__stale` (courier:stale details) and `window.__ready`. */
+export const counterPage = (count: number, cableUrl: string) => `<!doctype html>
+<html><head><meta charset="utf-8"><title>counter</title>
+<script type="module">
+  import { start } from "/dist/cable-courier.bundle.js";
+  window.__stale = [];
+  document.addEventListener("courier:stale", (event) => window.__stale.push(event.detail.reflexes));
+  window.courier = start({ url: ${JSON.stringify(cableUrl)} });
+  window.courier.ready.then(() => { window.__ready = true; });
+</script></head>
+<body><span id="count">${count}</span><button id="plus" data-reflex="click->Counter#increment">+1</button></body></html>`;
+
+/** Resolves once the page's courier is ready (its outbox loaded). */
+export const courierReady = (page: Page) =>
+  page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true, null, { timeout: WAIT });
 
 export interface OutboxWorld {
   /** How often Counter#increment ran, across restarts. */

@@ -272,28 +272,29 @@ describe("storage", () => {
     expect(server.ran).toEqual([before.id, after.id]);
   });
 
-  test("quota with later reflexes already allocated: the hole is healed by moving them to a fresh clientId", async () => {
+  test("quota in one task's transaction fails that task's reflexes together, and leaves no hole in the seqs", async () => {
     const { outbox } = openTab(link);
     await outbox.ready;
     link.connect();
+    const before = outbox.enqueue(payload());
+    await until(() => link.inbox.length === 1, "first sent");
+    link.settle(); // a plain lane sends one at a time
+    await before;
     const full = payload();
     const realPut = IDBObjectStore.prototype.put;
-    vi.spyOn(IDBObjectStore.prototype, "put").mockImplementation(function (this: IDBObjectStore, value, key) {
+    const spy = vi.spyOn(IDBObjectStore.prototype, "put").mockImplementation(function (this: IDBObjectStore, value, key) {
       if ((value as { id?: string }).id === full.id) throw new DOMException("quota", "QuotaExceededError");
       return realPut.call(this, value, key);
     });
-    const ok = [outbox.enqueue(payload()), outbox.enqueue(full), outbox.enqueue(payload())];
-    await expect(ok[1]).rejects.toMatchObject({ reason: "storage" });
-    const firstClient = outbox.clientId;
-    await until(() => link.inbox.length === 2, "sends");
-    link.settle(); // seq 3 is answered with a gap at 2, which we no longer hold
-    await until(() => link.inbox.length === 1, "moved reflex sent");
+    const sameTask = [outbox.enqueue(full), outbox.enqueue(payload())]; // one transaction: both or neither
+    for (const reflex of sameTask) await expect(reflex).rejects.toMatchObject({ reason: "storage" });
+    spy.mockRestore();
+    const after = outbox.enqueue(payload());
+    await until(() => link.inbox.length === 1, "the next one sent");
     link.settle();
-    await Promise.all([ok[0], ok[2]]);
-    expect(server.ran).toEqual([ok[0].id, ok[2].id]);
-    expect(outbox.clientId).not.toBe(firstClient);
-    expect(link.wire.at(-1)?.courier).toEqual({ v: 1, clientId: outbox.clientId, seq: 1 });
-    await until(async () => (await stored()).every(({ key }) => (key as unknown[])[1] !== firstClient), "old client forgotten");
+    await after;
+    expect(server.ran).toEqual([before.id, after.id]);
+    expect(link.wire.map((m) => m.courier?.seq)).toEqual([1, 2]); // the failed seqs were handed out again
   });
 
   test("password values are never stored or sent; payloads that cannot be stored fail clearly", async () => {

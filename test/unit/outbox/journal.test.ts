@@ -1,0 +1,74 @@
+// The write-ahead journal (issue 10 item 3): written synchronously by enqueue, drained by the next page
+// of the tab, never holding a secret, and never making a reflex that also reached IndexedDB run twice.
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { installLocks, LockManagerDouble } from "../../../src/outbox/testing";
+import { FakeLink, FakeServer, freshIndexedDB, openTab, payload, until } from "./harness";
+
+let server: FakeServer;
+const links: FakeLink[] = [];
+beforeEach(() => {
+  freshIndexedDB();
+  sessionStorage.clear();
+  installLocks(new LockManagerDouble());
+  server = new FakeServer();
+});
+afterEach(() => links.splice(0).forEach((link) => link.outbox?.close()));
+
+function tab() {
+  const link = new FakeLink(server);
+  links.push(link);
+  return { link, ...openTab(link) };
+}
+
+const journal = () => Object.keys(sessionStorage).filter((key) => key.startsWith("cable-courier:journal:"));
+
+test("enqueue journals the reflex before returning, and forgets it once IndexedDB has it", async () => {
+  const first = tab();
+  await first.outbox.ready;
+  const reflex = first.outbox.enqueue(payload());
+  expect(journal()).toEqual([`cable-courier:journal:${reflex.id}`]);
+  await until(() => first.seen.stages.some((s) => s.stage === "queued"), "stored");
+  expect(journal()).toEqual([]);
+});
+
+test("a page that went away before its write landed: the next page stores and sends what the journal holds", async () => {
+  const first = tab();
+  await first.outbox.ready;
+  const lost = payload();
+  // What a reload in the same task leaves: the journal entry, no IndexedDB record.
+  sessionStorage.setItem(`cable-courier:journal:${lost.id}`,
+    JSON.stringify({ identity: "user-1", payload: lost, retry: "unsafe", createdAt: Date.now(), n: 0 }));
+  first.outbox.close();
+  const again = tab();
+  await again.outbox.ready;
+  expect(again.outbox.pending).toBe(1);
+  again.link.connect();
+  await until(() => (again.link.settle(), again.outbox.pending === 0), "ran");
+  expect(server.ran).toEqual([lost.id]);
+  expect(journal()).toEqual([]);
+});
+
+test("a journaled reflex that also reached IndexedDB is not duplicated", async () => {
+  const first = tab();
+  await first.outbox.ready;
+  const reflex = first.outbox.enqueue(payload());
+  const entry = sessionStorage.getItem(`cable-courier:journal:${reflex.id}`)!;
+  await until(() => first.seen.stages.some((s) => s.stage === "queued"), "stored");
+  sessionStorage.setItem(`cable-courier:journal:${reflex.id}`, entry); // its cleanup was lost with the page
+  first.outbox.close();
+  const again = tab();
+  await again.outbox.ready;
+  expect(again.outbox.pending).toBe(1);
+  again.link.connect();
+  await until(() => (again.link.settle(), again.outbox.pending === 0), "ran");
+  expect(server.ran).toEqual([reflex.id]);
+  expect(journal()).toEqual([]);
+});
+
+test("secrets never reach the journal", async () => {
+  const first = tab();
+  await first.outbox.ready;
+  first.outbox.enqueue(payload("Login#submit", { attrs: { type: "password", value: "hunter2", name: "pw" } }));
+  expect(journal()).toHaveLength(1);
+  expect(JSON.stringify({ ...sessionStorage })).not.toContain("hunter2");
+});
