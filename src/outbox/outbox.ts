@@ -100,7 +100,7 @@ export class Outbox {
     }
     const createdAt = Date.now();
     // Synchronously, before any transaction exists: durable from the instant it is accepted.
-    if (this.options.storage !== "memory" && false) {
+    if (this.options.storage !== "memory") {
       journalWrite({ identity: this.ctx.identity, payload: clean, retry, createdAt });
       this.journaled.add(id);
     }
