@@ -39,8 +39,9 @@ export function storeReflex(ctx: Context, accepted: Accepted, maxQueue: number):
   const record: OutboxRecord = { id, identity, clientId, seq, target, retry, createdAt,
     payload: { ...payload, courier: { v: 1, clientId, seq } } };
   if (premark) record.attempted = true;
-  if (ledger.helloIdentity !== undefined) record.helloIdentity = ledger.helloIdentity;
+  if (ledger.helloSeenHere && ledger.helloIdentity !== undefined) record.helloIdentity = ledger.helloIdentity;
   const entry = ledger.createEntry(record, false, settle);
+  if (!ledger.helloSeenHere) ledger.unbound.add(entry);
   entry.markedHere = premark;
   entry.writing = 1;
   ledger.insert(entry);

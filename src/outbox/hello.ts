@@ -12,6 +12,13 @@ export function onHello(hello: CourierHello, ctx: Context): void {
   const own = ledger.own;
   if (!own) return;
   const { identity } = hello;
+  if (!ledger.helloSeenHere && identity !== undefined) {
+    // This page's first hello names whose page it is: what was clicked on it before is that user's.
+    // (In memory only: after a reload before it is sent, the next page's first hello binds it again.)
+    for (const entry of ledger.unbound) if (ledger.has(entry)) entry.record = { ...entry.record, helloIdentity: identity };
+  }
+  ledger.helloSeenHere = true;
+  ledger.unbound.clear();
   if (identity !== undefined && identity !== ledger.helloIdentity) {
     const previous = ledger.helloIdentity;
     ledger.helloIdentity = identity; // new records are stamped with it from now on

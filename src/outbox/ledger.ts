@@ -18,8 +18,16 @@ export class Ledger {
   readonly lanes = new Map<string, Lane>();
   own: Lane | undefined;
   nextSeq = 1;
-  /** The last hello `identity` seen by the own client; new records are stamped with it. */
+  /** The last hello `identity` seen by the own client (stored in its meta across pages). */
   helloIdentity: string | undefined;
+  /**
+   * A hello came on this page: only then are new records stamped with `helloIdentity`. One made before
+   * is not the previous hello's user's (the page may be another user's by now): it is bound to the first
+   * hello this page sees (issue 9 item 4, PROTOCOL.md §6).
+   */
+  helloSeenHere = false;
+  /** Records made on this page before its first hello, waiting to be bound to that hello's identity. */
+  readonly unbound = new Set<Entry>();
   private readonly byId = new Map<string, Entry>();
   private removals: RecordRef[] = [];
   private readonly flushTimer = new Timer(() => void this.flushRemovals());

@@ -53,16 +53,23 @@ describe("hello identity", () => {
     expect(browser.server.ran).toEqual([mine.id, aliceId]);
   });
 
-  test("the last hello identity is kept in the client meta: a reload that never connects still stamps with it", async () => {
+  test("a reload stamps nothing before its own first hello; that hello binds the record, and it runs", async () => {
     browser.server.identity = "alice-h";
     const first = await browser.tab();
     first.link.connect();
     first.outbox.close();
     first.link.drop();
     const reloaded = await browser.tab();
-    const { id } = reloaded.outbox.enqueue(payload());
-    await until(async () => (await values()).some((v) => v.id === id), "stored");
-    expect((await values()).find((v) => v.id === id)?.helloIdentity).toBe("alice-h");
+    const reflex = reloaded.outbox.enqueue(payload());
+    await until(async () => (await values()).some((v) => v.id === reflex.id), "stored");
+    expect((await values()).find((v) => v.id === reflex.id)?.helloIdentity).toBeUndefined();
+    reloaded.link.connect();
+    await until(() => reloaded.link.wire.length === 1, "sent");
+    reloaded.link.settle();
+    await expect(reflex).resolves.toMatchObject({ id: reflex.id });
+    // Made after that hello: stamped with it.
+    const later = reloaded.outbox.enqueue(payload());
+    await until(async () => (await values()).some((v) => v.id === later.id && v.helloIdentity === "alice-h"), "stamped");
   });
 
   test("a hello naming no identity sends stamped records as before", async () => {
@@ -89,5 +96,23 @@ describe("hello identity", () => {
     await until(async () => (await values()).length === 0, "pruned");
     expect(later.seen.stages).toEqual([]); // not reported to bob's page
     expect(later.outbox.pending).toBe(0);
+  });
+});
+
+describe("a record made before this page's first hello (issue 9 item 4)", () => {
+  test("Bob clicks before his socket is up: it is his, runs on his connection, and Alice's stays hers", async () => {
+    const aliceId = await aliceLeavesAReflex();
+    browser.server.identity = "bob-h";
+    const bob = await browser.tab({ identity: "" }); // same tab: the client (and its last hello, Alice's) is reused
+    const early = bob.outbox.enqueue(payload("Counter#increment"));
+    await until(() => bob.seen.stages.some((s) => s.id === early.id && s.stage === "queued"), "stored");
+    expect((await values()).find((v) => v.id === early.id)?.helloIdentity).toBeUndefined(); // not stamped Alice's
+    bob.link.connect();
+    await until(() => bob.link.wire.some((m) => m.id === early.id), "sent on bob's connection");
+    bob.link.settle();
+    await expect(early).resolves.toMatchObject({ id: early.id });
+    expect(bob.link.wire.map((m) => m.id)).not.toContain(aliceId);
+    expect(bob.outbox.pending).toBe(1); // Alice's, visibly pending until she connects
+    expect(browser.server.ran).toEqual([early.id]);
   });
 });
