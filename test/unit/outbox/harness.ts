@@ -3,6 +3,7 @@
 // plays a plain StimulusReflex server. Messages go through the real protocol validator on the way back.
 import { IDBFactory } from "fake-indexeddb";
 import { classifyMessage } from "../../../src/protocol/validate";
+import { installLocks, LockManagerDouble } from "../../../src/outbox/testing";
 import type { Operation, ReflexPayload } from "../../../src/protocol/types";
 import { Outbox, type OutboundReflex, type OutboxOptions, type StageDetail, type StaleReflex } from "../../../src/outbox";
 
@@ -165,6 +166,26 @@ export function payload(target = "Counter#increment", extra: Partial<ReflexPaylo
 
 export function freshIndexedDB(): void {
   globalThis.indexedDB = new IDBFactory();
+}
+
+/** A fresh browser profile: empty IndexedDB and sessionStorage, Web Locks present. */
+export function freshProfile(): void {
+  freshIndexedDB();
+  sessionStorage.clear();
+  installLocks(new LockManagerDouble());
+}
+
+/** Tabs of one profile against one server, each on its own link; `closeAll` in afterEach. */
+export function tabsOf(server: FakeServer, options: Partial<OutboxOptions> = {}) {
+  const links: FakeLink[] = [];
+  return {
+    tab() {
+      const link = new FakeLink(server);
+      links.push(link);
+      return { link, ...openTab(link, options) };
+    },
+    closeAll: () => links.splice(0).forEach((link) => link.outbox?.close()),
+  };
 }
 
 /** Every key and value in the outbox database, read through its own connection. */

@@ -1,24 +1,20 @@
 // The write-ahead journal (issue 10 item 3): written synchronously by enqueue, drained by the next page
 // of the tab, never holding a secret, and never making a reflex that also reached IndexedDB run twice.
-import { afterEach, beforeEach, expect, test } from "vitest";
-import { installLocks, LockManagerDouble } from "../../../src/outbox/testing";
-import { FakeLink, FakeServer, freshIndexedDB, openTab, payload, until } from "./harness";
+import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { FakeServer, freshProfile, payload, tabsOf, until } from "./harness";
 
 let server: FakeServer;
-const links: FakeLink[] = [];
+let tabs: ReturnType<typeof tabsOf>;
 beforeEach(() => {
-  freshIndexedDB();
-  sessionStorage.clear();
-  installLocks(new LockManagerDouble());
+  freshProfile();
   server = new FakeServer();
+  tabs = tabsOf(server);
 });
-afterEach(() => links.splice(0).forEach((link) => link.outbox?.close()));
-
-function tab() {
-  const link = new FakeLink(server);
-  links.push(link);
-  return { link, ...openTab(link) };
-}
+afterEach(() => {
+  tabs?.closeAll();
+  vi.restoreAllMocks();
+});
+const tab = () => tabs.tab();
 
 const journal = () => Object.keys(sessionStorage).filter((key) => key.startsWith("cable-courier:journal:"));
 

@@ -2,15 +2,12 @@
 // extension when acks come on it; `received` before the confirmation, or for a record still queued,
 // never leaves a reflex waiting in flight without being sent.
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
-import { installLocks, LockManagerDouble } from "../../../src/outbox/testing";
-import { FakeLink, FakeServer, freshIndexedDB, openTab, payload, until } from "./harness";
+import { FakeLink, FakeServer, freshProfile, openTab, payload, until } from "./harness";
 
 let server: FakeServer;
 let link: FakeLink;
 beforeEach(() => {
-  freshIndexedDB();
-  sessionStorage.clear();
-  installLocks(new LockManagerDouble());
+  freshProfile();
   server = new FakeServer();
   link = new FakeLink(server);
 });

@@ -2,26 +2,22 @@
 // attemptedThrough), never written from a stale in-memory copy. A click during the write of the batch
 // `attempted` mark must not wipe it: a reload would take the three for never sent and a plain server
 // would run them twice.
-import { afterEach, beforeEach, expect, test } from "vitest";
-import { installLocks, LockManagerDouble } from "../../../src/outbox/testing";
-import { FakeLink, FakeServer, freshIndexedDB, openTab, payload, stored, until } from "./harness";
+import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { FakeServer, freshProfile, payload, stored, tabsOf, until } from "./harness";
 
 let server: FakeServer;
-const links: FakeLink[] = [];
+let tabs: ReturnType<typeof tabsOf>;
 beforeEach(() => {
-  freshIndexedDB();
-  sessionStorage.clear();
-  installLocks(new LockManagerDouble());
+  freshProfile();
   server = new FakeServer();
   server.extension = false;
+  tabs = tabsOf(server, { plainWindow: 4 });
 });
-afterEach(() => links.splice(0).forEach((link) => link.outbox?.close()));
-
-function tab() {
-  const link = new FakeLink(server);
-  links.push(link);
-  return { link, ...openTab(link, { plainWindow: 4 }) }; // the batch goes out at once
-}
+afterEach(() => {
+  tabs?.closeAll();
+  vi.restoreAllMocks();
+});
+const tab = () => tabs.tab();
 
 test("a click during the attempted-mark write, then a reload: the plain server never gets the three again", async () => {
   const first = tab();

@@ -3,9 +3,8 @@
 // unknown reflex method. A lane sends its next reflex only once the previous one is answered
 // (plainWindow 1), and one never answered fails as `uncertain` after answerTimeout, never resent.
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
-import { installLocks, LockManagerDouble } from "../../../src/outbox/testing";
 import type { OutboundReflex } from "../../../src/outbox";
-import { FakeLink, FakeServer, freshIndexedDB, openTab, payload, until } from "./harness";
+import { FakeLink, FakeServer, freshProfile, openTab, payload, until } from "./harness";
 
 const WORKERS = 4;
 
@@ -21,9 +20,7 @@ function runOnPool(link: FakeLink, silentFor: Set<string>): void {
 let server: FakeServer;
 let link: FakeLink;
 beforeEach(() => {
-  freshIndexedDB();
-  sessionStorage.clear();
-  installLocks(new LockManagerDouble());
+  freshProfile();
   server = new FakeServer();
   server.extension = false;
   link = new FakeLink(server);

@@ -3,27 +3,20 @@
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { IdbStore } from "../../../src/outbox/idb-store";
 import type { Change } from "../../../src/outbox/store";
-import { installLocks, LockManagerDouble } from "../../../src/outbox/testing";
-import { FakeLink, FakeServer, freshIndexedDB, openTab, payload, storedRecords, until } from "./harness";
+import { FakeServer, freshProfile, payload, storedRecords, tabsOf, until } from "./harness";
 
 let server: FakeServer;
-const links: FakeLink[] = [];
+let tabs: ReturnType<typeof tabsOf>;
 beforeEach(() => {
-  freshIndexedDB();
-  sessionStorage.clear();
-  installLocks(new LockManagerDouble());
+  freshProfile();
   server = new FakeServer();
+  tabs = tabsOf(server);
 });
 afterEach(() => {
-  links.splice(0).forEach((link) => link.outbox?.close());
+  tabs?.closeAll();
   vi.restoreAllMocks();
 });
-
-function tab() {
-  const link = new FakeLink(server);
-  links.push(link);
-  return { link, ...openTab(link) };
-}
+const tab = () => tabs.tab();
 
 test("the move fails on quota: reported storage, and a reload finds nothing of them to send", async () => {
   const first = tab();
