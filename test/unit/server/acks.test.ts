@@ -85,7 +85,8 @@ describe("acknowledgements", () => {
     await client.waitFor((f) => (f.message as { courier?: { ack?: string } })?.courier?.ack === "committed", "dup", 5000, 1);
     const commits = client.acks(String(payload.id)).filter((a) => a.ack === "committed");
     expect(commits).toHaveLength(2);
-    expect(commits[1]).toEqual(first);
+    expect(commits[1]).toEqual({ ...first, replay: true }); // from the store, flagged so (PROTOCOL.md §3)
+    expect(first).not.toHaveProperty("replay");
     expect(app.count).toBe(1);
     expect(server.stats.handlerRuns["Counter#increment"]).toBe(1);
     expect(server.stats.duplicates).toBe(1);
@@ -223,7 +224,7 @@ describe("a persistent store", () => {
     expect(second.client.hellos()[0].committed).toEqual({ "client-1": 1 });
     second.client.perform(second.identifier, payload);
     const replayed = await second.client.waitForAck((a) => a.ack === "committed");
-    expect(replayed).toEqual(original);
+    expect(replayed).toEqual({ ...original, replay: true });
     expect(second.app.count).toBe(0);
     expect(second.server.stats.handlerRuns).toEqual({});
     expect(second.server.stats.duplicates).toBe(1);
