@@ -255,7 +255,7 @@ describe("a persistent store", () => {
     expect(first.server.stats.handlerRuns["Counter#increment"]).toBe(2); // the failed commit did not count
   });
 
-  it("answers a duplicate whose result was pruned with an empty operations list", async () => {
+  it("answers a duplicate whose result was pruned with an empty operations list and pruned: true", async () => {
     const { client, identifier } = await setup({ store: new MemoryStore({ keep: 1 }) });
     const one = stamped("Counter#increment", "client-1", 1);
     client.perform(identifier, one);
@@ -263,6 +263,7 @@ describe("a persistent store", () => {
     await client.waitForAck((a) => a.seq === 2 && a.ack === "committed");
     client.perform(identifier, one);
     await client.waitFor((f) => (f.message as { courier?: { id?: string; ack?: string } })?.courier?.id === one.id, "dup", 5000, 2);
-    expect(client.acks(String(one.id)).at(-1)).toMatchObject({ ack: "committed", seq: 1, operations: [] });
+    expect(client.acks(String(one.id)).at(-1)).toMatchObject({ ack: "committed", seq: 1, operations: [], pruned: true });
+    expect(client.acks(String(one.id)).at(-1)).not.toHaveProperty("replay");
   });
 });
