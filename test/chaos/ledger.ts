@@ -1,0 +1,73 @@
+// The harness's own record of the campaign: every click (who made it, when, and what the page reported
+// about it) and every fault, on one clock, so a violation can be printed with the faults around it.
+export interface Click {
+  n: number;
+  tab: string;
+  /** ms since the campaign started */
+  at: number;
+  accepted: boolean;
+  /** `courier:queued` was heard: the page said it was durable. */
+  queued: boolean;
+  /** Page loads (their `__chaos.load` ids) that announced `courier:sent` for it. */
+  sentBy: Set<string>;
+  burst: boolean;
+}
+
+export interface FaultEntry {
+  at: number;
+  kind: string;
+  detail: string;
+  ms: number;
+}
+
+export class Ledger {
+  readonly clicks = new Map<number, Click>();
+  readonly faults: FaultEntry[] = [];
+  private readonly started = Date.now();
+  private nextN = 1;
+
+  constructor(readonly total: number) {}
+
+  now(): number {
+    return Date.now() - this.started;
+  }
+
+  get remaining(): number {
+    return this.total - (this.nextN - 1);
+  }
+
+  /** Claims up to `count` click numbers (unique across tabs, in the order they are made). */
+  claim(tab: string, count = 1, burst = false): number[] {
+    const ns: number[] = [];
+    while (ns.length < count && this.nextN <= this.total) {
+      const n = this.nextN++;
+      this.clicks.set(n, { n, tab, at: this.now(), accepted: burst, queued: false, sentBy: new Set(), burst });
+      ns.push(n);
+    }
+    return ns;
+  }
+
+  /** A click beyond the campaign's budget (the final per-tab check). */
+  extra(tab: string): number {
+    const n = Math.max(this.total, ...this.clicks.keys()) + 1;
+    this.clicks.set(n, { n, tab, at: this.now(), accepted: false, queued: false, sentBy: new Set(), burst: false });
+    return n;
+  }
+
+  /** What a page reported through `__chaosReport`. */
+  report(kind: string, n: number, load: string): void {
+    const click = this.clicks.get(n);
+    if (!click) return;
+    if (kind === "accepted") click.accepted = true;
+    if (kind === "queued") click.queued = true;
+    if (kind === "sent") click.sentBy.add(load);
+  }
+
+  fault(kind: string, at: number, detail: string): void {
+    this.faults.push({ at, kind, detail, ms: this.now() - at });
+  }
+
+  faultsAround(at: number, span = 3000): FaultEntry[] {
+    return this.faults.filter((f) => f.at + f.ms >= at - span && f.at <= at + span);
+  }
+}
