@@ -20,6 +20,8 @@ export interface CampaignOptions {
   kinds?: readonly FaultKind[];
   /** ms between two clicks of one tab */
   clickGap?: [number, number];
+  /** ms between the end of one fault and the start of the next */
+  faultGap?: [number, number];
   strict?: Partial<Strictness>;
   /** hard bound on the click-and-fault phase */
   maxMs?: number;
@@ -56,7 +58,7 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
     const gap = options.clickGap ?? [10, 150];
     const world = { ref, proxy, context, tabs, ledger };
     await Promise.all([
-      runFaults(world, rng.fork("faults"), options.kinds ?? FAULT_KINDS, () => ledger.remaining === 0, deadline),
+      runFaults(world, rng.fork("faults"), options.kinds ?? FAULT_KINDS, options.faultGap ?? [200, 1200], () => ledger.remaining === 0, deadline),
       ...tabs.map((tab) => runClicks(tab, ledger, rng.fork(`clicks:${tab.label}`), gap, deadline)),
     ]);
 

@@ -49,9 +49,9 @@ function harness(): void {
   w.__chaos = {
     load,
     settled,
-    click(n: number, who: string) {
+    click(n: number, who: string, target = "Test#record") {
       const courier = w.courier as { stimulate(t: string, o: object): Promise<unknown> & { id: string } };
-      const promise = courier.stimulate("Test#record", { args: [n, who] });
+      const promise = courier.stimulate(target, { args: [n, who] });
       byId.set(promise.id, n);
       settled[n] = "pending";
       report("accepted", n);

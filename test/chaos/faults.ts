@@ -1,6 +1,7 @@
 // The fault kinds the scheduler injects. Each one runs to its end (a killed server is restarted, a
 // stopped one continued, offline turned back on) before the next begins, so the campaign always heals.
 import type { BrowserContext } from "playwright-core";
+import { waitUntil } from "../support/browser";
 import type { RefServer } from "../support/ref-server";
 import type { FaultProxy } from "./fault-proxy";
 import type { Ledger } from "./ledger";
@@ -9,6 +10,7 @@ import type { Tab } from "./tabs";
 
 export const FAULT_KINDS = [
   "kill",
+  "kill-in-handler",
   "stop",
   "cut-after-received",
   "cut-before-committed",
@@ -27,6 +29,16 @@ export interface FaultWorld {
   ledger: Ledger;
 }
 
+const MISSED = "no ack within 3 s";
+
+function shuffle<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
 /** Runs one fault; returns a short description for the fault log. */
 export async function inject(kind: FaultKind, world: FaultWorld, rng: Rng): Promise<string> {
   const { ref, proxy, context, tabs, ledger } = world;
@@ -38,6 +50,22 @@ export async function inject(kind: FaultKind, world: FaultWorld, rng: Rng): Prom
       await ref.restart();
       return `down ${down} ms`;
     }
+    case "kill-in-handler": {
+      // Test#block holds its handler at the gate: the SIGKILL lands after the handler began, before its commit.
+      const tab = rng.pick(tabs);
+      await ref.post("/test/gate?closed=1");
+      const [n] = await tab.exclusive(async () => {
+        const claimed = ledger.claim(tab.label);
+        if (claimed.length) await tab.click(claimed[0], "Test#block");
+        return claimed;
+      });
+      const held =
+        n !== undefined &&
+        (await waitUntil(() => ref.stats(), (s) => s.blocked > 0, "the handler at the gate", 5000).then(() => true, () => false));
+      await ref.kill("SIGKILL");
+      await ref.restart(); // a new process starts with the gate open
+      return n === undefined ? "no click left" : `${tab.label} click ${n}${held ? " held in its handler" : " not reached in 5 s"}`;
+    }
     case "stop": {
       const frozen = rng.int(300, 3000);
       process.kill(ref.pid!, "SIGSTOP");
@@ -48,7 +76,7 @@ export async function inject(kind: FaultKind, world: FaultWorld, rng: Rng): Prom
     case "cut-after-received":
     case "cut-before-committed": {
       const cut = await proxy.cut(kind === "cut-after-received" ? "after-received" : "before-committed", 3000);
-      return cut ? "cut" : "no ack within 3 s";
+      return cut ? "cut" : MISSED;
     }
     case "reload": {
       const tab = rng.pick(tabs);
@@ -67,7 +95,7 @@ export async function inject(kind: FaultKind, world: FaultWorld, rng: Rng): Prom
     }
     case "burst-reload": {
       const tab = rng.pick(tabs);
-      const size = rng.int(3, 12);
+      const size = rng.int(3, 20);
       const ns = await tab.exclusive(async () => {
         const claimed = ledger.claim(tab.label, size, true);
         if (claimed.length) await tab.burstThenReload(claimed);
@@ -86,14 +114,24 @@ export async function inject(kind: FaultKind, world: FaultWorld, rng: Rng): Prom
 }
 
 /** Injects seeded faults at seeded gaps until `done()` says the clicks are spent (or the deadline). */
-export async function runFaults(world: FaultWorld, rng: Rng, kinds: readonly FaultKind[], done: () => boolean, deadline: number): Promise<void> {
+export async function runFaults(
+  world: FaultWorld,
+  rng: Rng,
+  kinds: readonly FaultKind[],
+  gap: [number, number],
+  done: () => boolean,
+  deadline: number,
+): Promise<void> {
+  // Kinds are dealt from a seeded shuffled deck, so every kind comes up once before any repeats.
+  let deck: FaultKind[] = [];
   while (!done() && Date.now() < deadline) {
-    await pause(rng.int(200, 1200));
+    await pause(rng.int(gap[0], gap[1]));
     if (done() || kinds.length === 0) break;
-    const kind = rng.pick(kinds);
+    if (deck.length === 0) deck = shuffle([...kinds], rng);
+    const kind = deck.pop()!;
     const at = world.ledger.now();
     const detail = await inject(kind, world, rng.fork(`${kind}@${world.ledger.faults.length}`));
-    world.ledger.fault(kind, at, detail);
+    world.ledger.fault(detail === MISSED ? `${kind} (no ack seen)` : kind, at, detail);
   }
 }
 

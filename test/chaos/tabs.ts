@@ -8,7 +8,7 @@ import type { Ledger } from "./ledger";
 
 interface ChaosWindow {
   __ready?: boolean;
-  __chaos: { load: string; settled: Record<number, string>; click(n: number, who: string): void };
+  __chaos: { load: string; settled: Record<number, string>; click(n: number, who: string, target?: string): void };
 }
 
 export class Tab {
@@ -48,8 +48,11 @@ export class Tab {
   }
 
   /** One click: stimulate() in the page, which reports `accepted` once it returned a promise. */
-  async click(n: number): Promise<void> {
-    await this.page!.evaluate(([n, who]) => (window as unknown as ChaosWindow).__chaos.click(n, who), [n, this.label] as const);
+  async click(n: number, target = "Test#record"): Promise<void> {
+    await this.page!.evaluate(
+      ([n, who, target]) => (window as unknown as ChaosWindow).__chaos.click(n, who, target),
+      [n, this.label, target] as const,
+    );
   }
 
   /** `ns.length` × stimulate() then location.reload(), all in one task of the page. */
