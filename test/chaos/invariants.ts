@@ -62,13 +62,14 @@ export function judge(ledger: Ledger, effects: Effect[], tabs: TabEnd[], errors:
   const duplicated = [...runsByN].filter(([, runs]) => runs > 1);
   for (const [n, runs] of duplicated) violations.push({ rule: "duplicated", message: `click ${n} ran ${runs} times`, at: ledger.clicks.get(n)?.at });
 
-  // Per client (one page load), effects must come in seq order and in click order.
+  // Per client (one page load), effects must come in seq order and in click order (a repeat of the same
+  // click is counted as duplicated above, not again here).
   let outOfOrder = 0;
   const lastOf = new Map<string, Effect>();
   for (const e of effects) {
     const key = e.clientId ?? "";
     const prev = lastOf.get(key);
-    if (prev && ((e.seq ?? 0) <= (prev.seq ?? 0) || e.n < prev.n)) {
+    if (prev && prev.n !== e.n && ((e.seq ?? 0) <= (prev.seq ?? 0) || e.n < prev.n)) {
       outOfOrder++;
       violations.push({ rule: "out-of-order", message: `client ${key}: click ${e.n} (seq ${e.seq}) ran after click ${prev.n} (seq ${prev.seq})`, at: ledger.clicks.get(e.n)?.at });
     }
