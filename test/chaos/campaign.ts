@@ -50,7 +50,9 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
   const errors: string[] = [];
   try {
     context.on("page", (page) => page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`)));
-    await context.exposeBinding("__chaosReport", (_source, kind: string, n: number, load: string) => ledger.report(kind, n, load));
+    await context.exposeBinding("__chaosReport", (_source, kind: string, id: string, n: number, load: string) =>
+      ledger.report(kind, id, n, load),
+    );
     const tabs = Array.from({ length: tabCount }, (_, i) => new Tab(`t${i}`, context, pages, ledger));
     for (const tab of tabs) await tab.open();
 

@@ -34,16 +34,16 @@ const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.ch
 
 // Runs in the page. `click(n)` is what an app's click handler does: stimulate() and keep the promise.
 function harness(): void {
-  type Report = (kind: string, n: number, detail?: string) => void;
+  type Report = (kind: string, id: string, n: number, load: string) => void;
   const w = window as unknown as Record<string, unknown> & { __chaosReport?: Report };
   const load = Math.random().toString(36).slice(2);
-  const byId = new Map<string, number>();
   const settled: Record<number, string> = {};
-  const report: Report = (kind, n, detail) => void w.__chaosReport?.(kind, n, detail ?? load);
+  const report = (kind: string, id: string, n = -1) => void w.__chaosReport?.(kind, id, n, load);
+  // By reflex id: an adopted reflex (made by an earlier page) is only known to the harness by its id.
   for (const stage of ["queued", "sent"]) {
     document.addEventListener(`courier:${stage}`, (event) => {
-      const n = byId.get((event as CustomEvent).detail?.id);
-      if (n !== undefined) report(stage, n);
+      const id = (event as CustomEvent).detail?.id;
+      if (typeof id === "string") report(stage, id);
     });
   }
   w.__chaos = {
@@ -52,9 +52,8 @@ function harness(): void {
     click(n: number, who: string, target = "Test#record") {
       const courier = w.courier as { stimulate(t: string, o: object): Promise<unknown> & { id: string } };
       const promise = courier.stimulate(target, { args: [n, who] });
-      byId.set(promise.id, n);
       settled[n] = "pending";
-      report("accepted", n);
+      report("accepted", promise.id, n);
       promise.then(
         () => (settled[n] = "ok"),
         (error: { reason?: string }) => (settled[n] = String(error?.reason ?? "error")),

@@ -16,8 +16,8 @@ const lax = { lostBeforeDurable: false, convergenceBeforeReload: false };
 function ledgerOf(count: number, queued = true): Ledger {
   const ledger = new Ledger(count);
   for (const n of ledger.claim("t0", count)) {
-    ledger.report("accepted", n, "load-a");
-    if (queued) ledger.report("queued", n, "load-a");
+    ledger.report("accepted", `id-${n}`, n, "load-a");
+    if (queued) ledger.report("queued", `id-${n}`, -1, "load-a");
   }
   return ledger;
 }

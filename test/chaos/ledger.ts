@@ -23,6 +23,7 @@ export interface FaultEntry {
 export class Ledger {
   readonly clicks = new Map<number, Click>();
   readonly faults: FaultEntry[] = [];
+  private readonly byId = new Map<string, number>();
   private readonly started = Date.now();
   private nextN = 1;
 
@@ -54,9 +55,10 @@ export class Ledger {
     return n;
   }
 
-  /** What a page reported through `__chaosReport`. */
-  report(kind: string, n: number, load: string): void {
-    const click = this.clicks.get(n);
+  /** What a page reported through `__chaosReport`; `n` is known only with `accepted`, later by the id. */
+  report(kind: string, id: string, n: number, load: string): void {
+    if (kind === "accepted") this.byId.set(id, n);
+    const click = this.clicks.get(kind === "accepted" ? n : (this.byId.get(id) ?? -1));
     if (!click) return;
     if (kind === "accepted") click.accepted = true;
     if (kind === "queued") click.queued = true;
