@@ -32,6 +32,8 @@ export interface CampaignResult {
   tabs: number;
   ms: number;
   figures: Figures;
+  /** stimulate() → courier:queued in the page, over every click whose queued event was heard */
+  queuedMs: { p50: number; p99: number; max: number };
   violations: Array<Violation & { faults: FaultEntry[] }>;
   faultLog: FaultEntry[];
 }
@@ -50,8 +52,8 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
   const errors: string[] = [];
   try {
     context.on("page", (page) => page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`)));
-    await context.exposeBinding("__chaosReport", (_source, kind: string, id: string, n: number, load: string) =>
-      ledger.report(kind, id, n, load),
+    await context.exposeBinding("__chaosReport", (_source, kind: string, id: string, n: number, load: string, ms: number) =>
+      ledger.report(kind, id, n, load, ms),
     );
     const tabs = Array.from({ length: tabCount }, (_, i) => new Tab(`t${i}`, context, pages, ledger));
     for (const tab of tabs) await tab.open();
@@ -99,11 +101,16 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
     const finalEffects = (await ref.stats()).effects;
     const strict: Strictness = { lostBeforeDurable: false, convergenceBeforeReload: false, ...options.strict };
     const verdict = judge(ledger, finalEffects, ends, errors, strict);
+    const quantile = (q: number) => {
+      const sorted = [...ledger.queuedMs].sort((a, b) => a - b);
+      return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
+    };
     return {
       seed: options.seed,
       tabs: tabCount,
       ms: Date.now() - started,
       figures: verdict.figures,
+      queuedMs: { p50: quantile(0.5), p99: quantile(0.99), max: quantile(1) },
       violations: verdict.violations.map((v) => ({ ...v, faults: v.at === undefined ? ledger.faults.slice(-5) : ledger.faultsAround(v.at) })),
       faultLog: ledger.faults,
     };

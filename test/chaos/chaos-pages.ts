@@ -34,16 +34,19 @@ const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.ch
 
 // Runs in the page. `click(n)` is what an app's click handler does: stimulate() and keep the promise.
 function harness(): void {
-  type Report = (kind: string, id: string, n: number, load: string) => void;
+  type Report = (kind: string, id: string, n: number, load: string, ms: number) => void;
   const w = window as unknown as Record<string, unknown> & { __chaosReport?: Report };
   const load = Math.random().toString(36).slice(2);
   const settled: Record<number, string> = {};
-  const report = (kind: string, id: string, n = -1) => void w.__chaosReport?.(kind, id, n, load);
+  const clickedAt = new Map<string, number>();
+  const report = (kind: string, id: string, n = -1, ms = -1) => void w.__chaosReport?.(kind, id, n, load, ms);
   // By reflex id: an adopted reflex (made by an earlier page) is only known to the harness by its id.
   for (const stage of ["queued", "sent"]) {
     document.addEventListener(`courier:${stage}`, (event) => {
       const id = (event as CustomEvent).detail?.id;
-      if (typeof id === "string") report(stage, id);
+      const at = clickedAt.get(id);
+      // stimulate() → courier:queued: how long a click is not yet durable.
+      if (typeof id === "string") report(stage, id, -1, stage === "queued" && at !== undefined ? performance.now() - at : -1);
     });
   }
   w.__chaos = {
@@ -51,7 +54,9 @@ function harness(): void {
     settled,
     click(n: number, who: string, target = "Test#record") {
       const courier = w.courier as { stimulate(t: string, o: object): Promise<unknown> & { id: string } };
+      const started = performance.now();
       const promise = courier.stimulate(target, { args: [n, who] });
+      clickedAt.set(promise.id, started);
       settled[n] = "pending";
       report("accepted", promise.id, n);
       promise.then(

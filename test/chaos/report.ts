@@ -14,7 +14,7 @@ export function formatResult(r: CampaignResult): string {
     `seed ${r.seed}: ${r.tabs} tab(s), ${f.clicks} clicks, ${f.runs} runs, lost ${f.lost} (before durable ${f.lostBeforeDurable}, failed ${f.failed}), ` +
       `duplicated ${f.duplicated}, out of order ${f.outOfOrder}, stale before reload ${f.staleBeforeReload}/${r.tabs}, ${(r.ms / 1000).toFixed(1)} s`,
     `  faults: ${kinds(f.faults)}`,
-    `  promises: ${kinds(f.promises)}`,
+    `  promises: ${kinds(f.promises)}; stimulate() → courier:queued p50 ${r.queuedMs.p50.toFixed(1)} ms, p99 ${r.queuedMs.p99.toFixed(1)} ms, max ${r.queuedMs.max.toFixed(1)} ms`,
   ];
   for (const v of r.violations.slice(0, 20)) {
     lines.push(`  VIOLATION [${v.rule}] seed ${r.seed}: ${v.message}${v.at === undefined ? "" : ` (at ${v.at} ms)`}`);
