@@ -16,11 +16,16 @@ export function formatResult(r: CampaignResult): string {
     `  faults: ${kinds(f.faults)}`,
     `  promises: ${kinds(f.promises)}; stimulate() → courier:queued p50 ${r.queuedMs.p50.toFixed(1)} ms, p99 ${r.queuedMs.p99.toFixed(1)} ms, max ${r.queuedMs.max.toFixed(1)} ms`,
   ];
-  for (const v of r.violations.slice(0, 20)) {
-    lines.push(`  VIOLATION [${v.rule}] seed ${r.seed}: ${v.message}${v.at === undefined ? "" : ` (at ${v.at} ms)`}`);
-    for (const fault of v.faults) lines.push(`      ${fault.at} ms ${fault.kind} (${fault.detail}, ${fault.ms} ms)`);
+  // A few of each rule with the faults around them; a lost burst would otherwise print twenty times.
+  const byRule = new Map<string, typeof r.violations>();
+  for (const v of r.violations) byRule.set(v.rule, [...(byRule.get(v.rule) ?? []), v]);
+  for (const [rule, list] of byRule) {
+    for (const v of list.slice(0, 3)) {
+      lines.push(`  VIOLATION [${rule}] seed ${r.seed}: ${v.message}${v.at === undefined ? "" : ` (at ${v.at} ms)`}`);
+      for (const fault of v.faults) lines.push(`      ${fault.at} ms ${fault.kind} (${fault.detail}, ${fault.ms} ms)`);
+    }
+    if (list.length > 3) lines.push(`  … ${list.length - 3} more [${rule}]`);
   }
-  if (r.violations.length > 20) lines.push(`  … ${r.violations.length - 20} more violations`);
   return lines.join("\n");
 }
 
