@@ -49,6 +49,11 @@ function harness(): void {
       if (typeof id === "string") report(stage, id, -1, stage === "queued" && at !== undefined ? performance.now() - at : -1);
     });
   }
+  // The operations of a committed reflex landed on this page (its `#last` text): the user saw its effect.
+  document.addEventListener("cable-ready:after-text-content", (event) => {
+    const id = (event as CustomEvent).detail?.reflexId;
+    if (typeof id === "string") report("shown", id);
+  });
   w.__chaos = {
     load,
     settled,

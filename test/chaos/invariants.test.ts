@@ -18,6 +18,7 @@ function ledgerOf(count: number, queued = true): Ledger {
   for (const n of ledger.claim("t0", count)) {
     ledger.report("accepted", `id-${n}`, n, "load-a");
     if (queued) ledger.report("queued", `id-${n}`, -1, "load-a");
+    ledger.report("shown", `id-${n}`, -1, "load-a");
   }
   return ledger;
 }
@@ -42,6 +43,14 @@ describe("chaos invariants", () => {
     const effects = [effect(1, "c1", 1)];
     expect(judge(ledger, effects, [tab()], [], lax)).toMatchObject({ figures: { lost: 1, lostBeforeDurable: 1 }, violations: [] });
     expect(judge(ledger, effects, [tab()], [], { ...lax, lostBeforeDurable: true }).violations.map((v) => v.rule)).toEqual(["lost-before-durable"]);
+  });
+
+  test("a click that ran but whose operations no page applied is counted; only --strict fails it", () => {
+    const ledger = ledgerOf(2);
+    ledger.clicks.get(2)!.shown = false;
+    const effects = [effect(1, "c1", 1), effect(2, "c1", 2)];
+    expect(judge(ledger, effects, [tab()], [], lax)).toMatchObject({ figures: { notShown: 1 }, violations: [] });
+    expect(judge(ledger, effects, [tab()], [], { ...lax, convergenceBeforeReload: true }).violations.map((v) => v.rule)).toEqual(["not-shown"]);
   });
 
   test("pending left, a promise never settled, a page error and a stale page are violations", () => {

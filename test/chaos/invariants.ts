@@ -26,6 +26,8 @@ export interface Figures {
   outOfOrder: number;
   promises: Record<string, number>;
   staleBeforeReload: number;
+  /** clicks that ran but whose operations no page applied */
+  notShown: number;
   faults: Record<string, number>;
 }
 
@@ -86,6 +88,11 @@ export function judge(ledger: Ledger, effects: Effect[], tabs: TabEnd[], errors:
   }
   for (const message of errors) violations.push({ rule: "page-error", message });
 
+  // Every committed reflex's operations should land on some page (its own, or the one that replayed it).
+  const notShown = [...runsByN.keys()].map((n) => ledger.clicks.get(n)).filter((c): c is Click => c !== undefined && !c.shown);
+  if (strict.convergenceBeforeReload)
+    for (const c of notShown) violations.push({ rule: "not-shown", message: `click ${c.n} (${c.tab}) ran, but no page applied its operations`, at: c.at });
+
   let staleBeforeReload = 0;
   for (const t of tabs) {
     if (t.shownBefore !== t.expectedBefore) {
@@ -110,6 +117,7 @@ export function judge(ledger: Ledger, effects: Effect[], tabs: TabEnd[], errors:
       outOfOrder,
       promises,
       staleBeforeReload,
+      notShown: notShown.length,
       faults,
     },
     violations,

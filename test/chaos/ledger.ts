@@ -10,6 +10,8 @@ export interface Click {
   queued: boolean;
   /** Page loads (their `__chaos.load` ids) that announced `courier:sent` for it. */
   sentBy: Set<string>;
+  /** its operations were applied on some page */
+  shown: boolean;
   burst: boolean;
 }
 
@@ -44,7 +46,7 @@ export class Ledger {
     const ns: number[] = [];
     while (ns.length < count && this.nextN <= this.total) {
       const n = this.nextN++;
-      this.clicks.set(n, { n, tab, at: this.now(), accepted: burst, queued: false, sentBy: new Set(), burst });
+      this.clicks.set(n, { n, tab, at: this.now(), accepted: burst, queued: false, sentBy: new Set(), shown: false, burst });
       ns.push(n);
     }
     return ns;
@@ -53,7 +55,7 @@ export class Ledger {
   /** A click beyond the campaign's budget (the final per-tab check). */
   extra(tab: string): number {
     const n = Math.max(this.total, ...this.clicks.keys()) + 1;
-    this.clicks.set(n, { n, tab, at: this.now(), accepted: false, queued: false, sentBy: new Set(), burst: false });
+    this.clicks.set(n, { n, tab, at: this.now(), accepted: false, queued: false, sentBy: new Set(), shown: false, burst: false });
     return n;
   }
 
@@ -66,6 +68,7 @@ export class Ledger {
     if (kind === "accepted") click.accepted = true;
     if (kind === "queued") click.queued = true;
     if (kind === "sent") click.sentBy.add(load);
+    if (kind === "shown") click.shown = true;
   }
 
   fault(kind: string, at: number, detail: string): void {

@@ -12,7 +12,7 @@ export function formatResult(r: CampaignResult): string {
   const f = r.figures;
   const lines = [
     `seed ${r.seed}: ${r.tabs} tab(s), ${f.clicks} clicks, ${f.runs} runs, lost ${f.lost} (before durable ${f.lostBeforeDurable}, failed ${f.failed}), ` +
-      `duplicated ${f.duplicated}, out of order ${f.outOfOrder}, stale before reload ${f.staleBeforeReload}/${r.tabs}, ${(r.ms / 1000).toFixed(1)} s`,
+      `duplicated ${f.duplicated}, out of order ${f.outOfOrder}, never shown ${f.notShown}, stale before reload ${f.staleBeforeReload}/${r.tabs}, ${(r.ms / 1000).toFixed(1)} s`,
     `  faults: ${kinds(f.faults)}`,
     `  promises: ${kinds(f.promises)}; stimulate() → courier:queued p50 ${r.queuedMs.p50.toFixed(1)} ms, p99 ${r.queuedMs.p99.toFixed(1)} ms, max ${r.queuedMs.max.toFixed(1)} ms`,
   ];
@@ -30,13 +30,13 @@ export function formatResult(r: CampaignResult): string {
 }
 
 export function formatTotal(results: CampaignResult[]): string {
-  const sum = (key: "clicks" | "runs" | "lost" | "lostBeforeDurable" | "duplicated" | "outOfOrder") => results.reduce((a, r) => a + r.figures[key], 0);
+  const sum = (key: "clicks" | "runs" | "lost" | "lostBeforeDurable" | "duplicated" | "outOfOrder" | "notShown") => results.reduce((a, r) => a + r.figures[key], 0);
   const faults: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.figures.faults)) faults[k] = (faults[k] ?? 0) + v;
   const violations = results.reduce((a, r) => a + r.violations.length, 0);
   return (
     `total: ${results.length} seed(s), ${sum("clicks")} clicks, ${sum("runs")} runs, lost ${sum("lost")} (before durable ${sum("lostBeforeDurable")}), ` +
-    `duplicated ${sum("duplicated")}, out of order ${sum("outOfOrder")}, faults ${Object.values(faults).reduce((a, b) => a + b, 0)} (${kinds(faults)}), ` +
+    `duplicated ${sum("duplicated")}, out of order ${sum("outOfOrder")}, never shown ${sum("notShown")}, faults ${Object.values(faults).reduce((a, b) => a + b, 0)} (${kinds(faults)}), ` +
     `${(results.reduce((a, r) => a + r.ms, 0) / 1000).toFixed(1)} s, ${violations} violation(s)`
   );
 }
