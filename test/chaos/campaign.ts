@@ -34,6 +34,8 @@ export interface CampaignResult {
   figures: Figures;
   /** stimulate() → courier:queued in the page, over every click whose queued event was heard */
   queuedMs: { p50: number; p99: number; max: number };
+  /** the five slowest clicks to become durable, with the faults within 1 s of each */
+  slowestQueued: Array<{ n: number; ms: number; tab: string; faults: FaultEntry[] }>;
   violations: Array<Violation & { faults: FaultEntry[] }>;
   faultLog: FaultEntry[];
 }
@@ -102,7 +104,7 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
     const strict: Strictness = { lostBeforeDurable: false, convergenceBeforeReload: false, ...options.strict };
     const verdict = judge(ledger, finalEffects, ends, errors, strict);
     const quantile = (q: number) => {
-      const sorted = [...ledger.queuedMs].sort((a, b) => a - b);
+      const sorted = ledger.queuedMs.map((q) => q.ms).sort((a, b) => a - b);
       return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
     };
     return {
@@ -111,6 +113,13 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
       ms: Date.now() - started,
       figures: verdict.figures,
       queuedMs: { p50: quantile(0.5), p99: quantile(0.99), max: quantile(1) },
+      slowestQueued: [...ledger.queuedMs]
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 5)
+        .map(({ n, ms }) => {
+          const click = ledger.clicks.get(n);
+          return { n, ms, tab: click?.tab ?? "?", faults: click ? ledger.faultsAround(click.at, 1000) : [] };
+        }),
       violations: verdict.violations.map((v) => ({ ...v, faults: v.at === undefined ? ledger.faults.slice(-5) : ledger.faultsAround(v.at) })),
       faultLog: ledger.faults,
     };

@@ -47,7 +47,11 @@ export async function main(argv: string[]): Promise<number> {
       });
       results.push(result);
       console.log(formatResult(result));
-      if (options.verbose) for (const f of result.faultLog) console.log(`    ${f.at} ms ${f.kind} (${f.detail}, ${f.ms} ms)`);
+      if (options.verbose) {
+        for (const f of result.faultLog) console.log(`    ${f.at} ms ${f.kind} (${f.detail}, ${f.ms} ms)`);
+        for (const q of result.slowestQueued)
+          console.log(`  slow to durable: click ${q.n} (${q.tab}) ${q.ms.toFixed(0)} ms; faults near: ${q.faults.map((f) => `${f.kind} ${f.detail}`).join("; ") || "none"}`);
+      }
     }
   } finally {
     await browser.close();

@@ -27,7 +27,7 @@ export class Ledger {
   readonly faults: FaultEntry[] = [];
   private readonly byId = new Map<string, number>();
   /** stimulate() → courier:queued, in ms, per click */
-  readonly queuedMs: number[] = [];
+  readonly queuedMs: Array<{ n: number; ms: number }> = [];
   private readonly started = Date.now();
   private nextN = 1;
 
@@ -61,7 +61,7 @@ export class Ledger {
 
   /** What a page reported through `__chaosReport`; `n` is known only with `accepted`, later by the id. */
   report(kind: string, id: string, n: number, load: string, ms = -1): void {
-    if (kind === "queued" && ms >= 0) this.queuedMs.push(ms);
+    if (kind === "queued" && ms >= 0) this.queuedMs.push({ n: this.byId.get(id) ?? -1, ms });
     if (kind === "accepted") this.byId.set(id, n);
     const click = this.clicks.get(kind === "accepted" ? n : (this.byId.get(id) ?? -1));
     if (!click) return;
