@@ -21,6 +21,9 @@ export interface Figures {
   runs: number;
   lost: number;
   lostBeforeDurable: number;
+  /** clicks made by burst-reload faults, and how many of those were lost */
+  burstClicks: number;
+  lostInBursts: number;
   failed: number;
   duplicated: number;
   outOfOrder: number;
@@ -112,6 +115,8 @@ export function judge(ledger: Ledger, effects: Effect[], tabs: TabEnd[], errors:
       runs: effects.length,
       lost: lost.length,
       lostBeforeDurable: beforeDurable.length,
+      burstClicks: accepted.filter((c) => c.burst).length,
+      lostInBursts: lost.filter((c) => c.burst).length,
       failed: failed.length,
       duplicated: duplicated.length,
       outOfOrder,
