@@ -44,9 +44,11 @@ function harness(): void {
   for (const stage of ["queued", "sent"]) {
     document.addEventListener(`courier:${stage}`, (event) => {
       const id = (event as CustomEvent).detail?.id;
-      const at = clickedAt.get(id);
-      // stimulate() → courier:queued: how long a click is not yet durable.
-      if (typeof id === "string") report(stage, id, -1, stage === "queued" && at !== undefined ? performance.now() - at : -1);
+      // stimulate() → the first courier:queued: how long a click is not yet durable (a reflex sent and
+      // then requeued by a dropped socket is announced queued again; that one is not timed).
+      const at = stage === "queued" ? clickedAt.get(id) : undefined;
+      if (at !== undefined) clickedAt.delete(id);
+      if (typeof id === "string") report(stage, id, -1, at !== undefined ? performance.now() - at : -1);
     });
   }
   // The operations of a committed reflex landed on this page (its `#last` text): the user saw its effect.
