@@ -29,7 +29,8 @@ for (const seed of [1, 2]) {
     });
     console.log(formatResult(result));
     expect(result.figures.clicks).toBeGreaterThanOrEqual(150);
-    expect(Object.keys(result.figures.faults).filter((k) => !k.includes("no ack")).length).toBe(FAULT_KINDS.length);
+    // Every kind was injected (a cut armed when no ack came within 3 s is logged as "<kind> (no ack seen)").
+    expect(new Set(Object.keys(result.figures.faults).map((k) => k.replace(/ \(.*\)$/, ""))).size).toBe(FAULT_KINDS.length);
     expect(result.violations.map((v) => `[${v.rule}] ${v.message}`)).toEqual([]);
   }, 180_000);
 }
