@@ -18,7 +18,9 @@ export function formatResult(r: CampaignResult): string {
   ];
   // A few of each rule with the faults around them; a lost burst would otherwise print twenty times.
   const byRule = new Map<string, typeof r.violations>();
-  for (const v of r.violations) byRule.set(v.rule, [...(byRule.get(v.rule) ?? []), v]);
+  // Burst clicks last: a loss outside a burst is the rarer, more telling one.
+  const ordered = [...r.violations].sort((a, b) => Number(a.message.includes("burst")) - Number(b.message.includes("burst")));
+  for (const v of ordered) byRule.set(v.rule, [...(byRule.get(v.rule) ?? []), v]);
   for (const [rule, list] of byRule) {
     for (const v of list.slice(0, 3)) {
       lines.push(`  VIOLATION [${rule}] seed ${r.seed}: ${v.message}${v.at === undefined ? "" : ` (at ${v.at} ms)`}`);
