@@ -1,0 +1,134 @@
+// One seeded campaign: a reference server in a child process (file-backed store) behind the fault
+// proxy, 1–3 tabs of one user clicking at seeded intervals, seeded faults, then the settle, the final
+// reload and the verdict. Everything it starts it ends, by handle or PID.
+import type { Browser } from "playwright-core";
+import { freshContext, waitForState, waitUntil, WAIT } from "../support/browser";
+import { startRefServer } from "../support/ref-server";
+import { lastShown, startChaosPages } from "./chaos-pages";
+import { startFaultProxy } from "./fault-proxy";
+import { FAULT_KINDS, runClicks, runFaults, type FaultKind } from "./faults";
+import { judge, type Figures, type Strictness, type TabEnd, type Violation } from "./invariants";
+import { Ledger, type FaultEntry } from "./ledger";
+import { seeded } from "./rng";
+import { Tab } from "./tabs";
+
+export interface CampaignOptions {
+  seed: number;
+  reflexes: number;
+  /** 1–3; by default the seed picks it */
+  tabs?: number;
+  kinds?: readonly FaultKind[];
+  /** ms between two clicks of one tab */
+  clickGap?: [number, number];
+  /** ms between the end of one fault and the start of the next */
+  faultGap?: [number, number];
+  strict?: Partial<Strictness>;
+  /** hard bound on the click-and-fault phase */
+  maxMs?: number;
+}
+
+export interface CampaignResult {
+  seed: number;
+  tabs: number;
+  ms: number;
+  figures: Figures;
+  /** stimulate() → courier:queued in the page, over every click whose queued event was heard */
+  queuedMs: { p50: number; p99: number; max: number };
+  /** the five slowest clicks to become durable, with the faults within 1 s of each */
+  slowestQueued: Array<{ n: number; ms: number; tab: string; faults: FaultEntry[] }>;
+  violations: Array<Violation & { faults: FaultEntry[] }>;
+  faultLog: FaultEntry[];
+}
+
+const SETTLE = WAIT * 3;
+
+export async function runCampaign(browser: Browser, options: CampaignOptions): Promise<CampaignResult> {
+  const started = Date.now();
+  const rng = seeded(options.seed);
+  const tabCount = options.tabs ?? rng.int(1, 3);
+  const ledger = new Ledger(options.reflexes);
+  const ref = await startRefServer();
+  const proxy = await startFaultProxy(() => ref.port);
+  const pages = await startChaosPages(`ws://127.0.0.1:${proxy.port}/cable`, ref.stateFile);
+  const context = await freshContext(browser);
+  const errors: string[] = [];
+  try {
+    context.on("page", (page) => page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`)));
+    await context.exposeBinding("__chaosReport", (_source, kind: string, id: string, n: number, load: string, ms: number) =>
+      ledger.report(kind, id, n, load, ms),
+    );
+    const tabs = Array.from({ length: tabCount }, (_, i) => new Tab(`t${i}`, context, pages, ledger));
+    for (const tab of tabs) await tab.open();
+
+    const deadline = Date.now() + (options.maxMs ?? 30 * 60_000);
+    const gap = options.clickGap ?? [10, 150];
+    const world = { ref, proxy, context, tabs, ledger };
+    await Promise.all([
+      runFaults(world, rng.fork("faults"), options.kinds ?? FAULT_KINDS, options.faultGap ?? [200, 1200], () => ledger.remaining === 0, deadline),
+      ...tabs.map((tab) => runClicks(tab, ledger, rng.fork(`clicks:${tab.label}`), gap, deadline)),
+    ]);
+
+    // Settle: every fault has healed; wait for the outbox to drain everywhere (a stuck one is a finding).
+    const ends: TabEnd[] = [];
+    for (const tab of tabs) {
+      const page = tab.page!;
+      await waitForState(page, "connected", SETTLE).catch(() => undefined);
+      const pending = await waitUntil(() => tab.pending(), (p) => p === "0", "pending 0", SETTLE).catch(() => tab.pending());
+      const settled = await waitUntil(() => tab.settled(), (s) => !Object.values(s).includes("pending"), "promises settled", WAIT).catch(() => tab.settled());
+      ends.push({ label: tab.label, pending, settled, shownBefore: "", expectedBefore: "", shownAfter: "", expectedAfter: "" });
+    }
+    const effects = (await ref.stats()).effects;
+    // Before the final reload a tab shows the last committed effect of the reflexes its page load sent.
+    for (const [i, tab] of tabs.entries()) {
+      const shown = await tab.shown();
+      const mine = effects.filter((e) => ledger.clicks.get(e.n)?.sentBy.has(tab.load));
+      ends[i].shownBefore = shown.text;
+      ends[i].expectedBefore = mine.length ? `${mine[mine.length - 1].who}:${mine[mine.length - 1].n}` : shown.rendered;
+    }
+    // The final reload renders what the server did; one more click must then show its own effect.
+    for (const [i, tab] of tabs.entries()) {
+      await tab.reload();
+      const rendered = (await tab.shown()).text;
+      const server = lastShown(ref.stateFile, tab.label);
+      const n = ledger.extra(tab.label);
+      await waitForState(tab.page!, "connected", SETTLE).catch(() => undefined);
+      await tab.click(n);
+      const settled = await waitUntil(() => tab.settled(), (s) => s[n] !== "pending", `final click ${n}`, SETTLE).catch(() => tab.settled());
+      const shown = await waitUntil(() => tab.shown(), (s) => s.text === `${tab.label}:${n}`, `final click ${n} shown`, WAIT).catch(() => tab.shown());
+      ends[i].shownAfter = rendered === server ? shown.text : `rendered ${rendered}`;
+      ends[i].expectedAfter = rendered === server ? `${tab.label}:${n}` : `rendered ${server}`;
+      ends[i].settled = { ...ends[i].settled, ...settled };
+      ends[i].pending = await waitUntil(() => tab.pending(), (p) => p === "0", "pending 0", SETTLE).catch(() => tab.pending());
+    }
+    const finalEffects = (await ref.stats()).effects;
+    const strict: Strictness = { lostBeforeDurable: false, convergenceBeforeReload: false, ...options.strict };
+    const verdict = judge(ledger, finalEffects, ends, errors, strict);
+    const quantile = (q: number) => {
+      const sorted = ledger.queuedMs.map((q) => q.ms).sort((a, b) => a - b);
+      return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
+    };
+    return {
+      seed: options.seed,
+      tabs: tabCount,
+      ms: Date.now() - started,
+      figures: verdict.figures,
+      queuedMs: { p50: quantile(0.5), p99: quantile(0.99), max: quantile(1) },
+      slowestQueued: [...ledger.queuedMs]
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 5)
+        .map(({ n, ms }) => {
+          const click = ledger.clicks.get(n);
+          return { n, ms, tab: click?.tab ?? "?", faults: click ? ledger.faultsAround(click.at, 1000) : [] };
+        }),
+      violations: verdict.violations.map((v) => ({ ...v, faults: v.at === undefined ? ledger.faults.slice(-5) : ledger.faultsAround(v.at) })),
+      faultLog: ledger.faults,
+    };
+  } finally {
+    // A failure in the middle of a "stop" fault must not leave the server frozen for stop() to wait on.
+    if (ref.pid) process.kill(ref.pid, "SIGCONT");
+    await context.close().catch(() => undefined);
+    await pages.close();
+    await proxy.close();
+    await ref.stop();
+  }
+}

@@ -1,0 +1,128 @@
+// The campaign's page, served from the test process so it loads while the reference server is killed or
+// stopped. `#last` is rendered from the server's state file (the last committed effect of this tab's
+// label), so a reloaded page starts from what the server did. A small script wraps `stimulate()` and
+// reports each reflex's fate (accepted, queued, sent, settled) to the harness through `__chaosReport`.
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ChaosPages {
+  url(label: string): string;
+  close(): Promise<void>;
+}
+
+interface StateEffect {
+  who: string;
+  n: number;
+}
+
+/** `who:n` of the last effect committed for `label`, read from the state file (atomically replaced). */
+export function lastShown(stateFile: string, label: string): string {
+  try {
+    const effects = (JSON.parse(readFileSync(stateFile, "utf8")) as { effects: StateEffect[] }).effects;
+    const mine = effects.filter((e) => e.who === label);
+    return mine.length ? `${label}:${mine[mine.length - 1].n}` : "";
+  } catch {
+    return "";
+  }
+}
+
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// Runs in the page. `click(n)` is what an app's click handler does: stimulate() and keep the promise.
+function harness(): void {
+  type Report = (kind: string, id: string, n: number, load: string, ms: number) => void;
+  const w = window as unknown as Record<string, unknown> & { __chaosReport?: Report };
+  const load = Math.random().toString(36).slice(2);
+  const settled: Record<number, string> = {};
+  const clickedAt = new Map<string, number>();
+  const report = (kind: string, id: string, n = -1, ms = -1) => void w.__chaosReport?.(kind, id, n, load, ms);
+  // By reflex id: an adopted reflex (made by an earlier page) is only known to the harness by its id.
+  for (const stage of ["queued", "sent"]) {
+    document.addEventListener(`courier:${stage}`, (event) => {
+      const id = (event as CustomEvent).detail?.id;
+      // stimulate() → the first courier:queued: how long a click is not yet durable (a reflex sent and
+      // then requeued by a dropped socket is announced queued again; that one is not timed).
+      const at = stage === "queued" ? clickedAt.get(id) : undefined;
+      if (at !== undefined) clickedAt.delete(id);
+      if (typeof id === "string") report(stage, id, -1, at !== undefined ? performance.now() - at : -1);
+    });
+  }
+  // The operations of a committed reflex landed on this page (its `#last` text): the user saw its effect.
+  document.addEventListener("cable-ready:after-text-content", (event) => {
+    const id = (event as CustomEvent).detail?.reflexId;
+    if (typeof id === "string") report("shown", id);
+  });
+  w.__chaos = {
+    load,
+    settled,
+    click(n: number, who: string, target = "Test#record") {
+      const courier = w.courier as { stimulate(t: string, o: object): Promise<unknown> & { id: string } };
+      const started = performance.now();
+      const promise = courier.stimulate(target, { args: [n, who] });
+      clickedAt.set(promise.id, started);
+      settled[n] = "pending";
+      report("accepted", promise.id, n);
+      promise.then(
+        () => (settled[n] = "ok"),
+        (error: { reason?: string }) => (settled[n] = String(error?.reason ?? "error")),
+      );
+    },
+  };
+}
+
+function render(cableUrl: string, label: string, last: string): string {
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>chaos ${escapeHtml(label)}</title>
+<meta name="action-cable-url" content="${escapeHtml(cableUrl)}">
+<meta name="cable-courier-identity" content="chaos">
+<script>(${harness.toString()})();</script>
+<script type="module">
+  import { start } from "/dist/cable-courier.bundle.js";
+  window.courier = start({});
+  window.courier.ready.then(() => { window.__ready = true; });
+</script>
+</head><body>
+<p id="last" data-rendered="${escapeHtml(last)}">${escapeHtml(last)}</p>
+</body></html>`;
+}
+
+/** Serves /tab?label=… and /dist/*; every tab is the same user ("chaos"), so tabs share one outbox. */
+export async function startChaosPages(cableUrl: string, stateFile: string): Promise<ChaosPages> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname === "/tab") {
+      const label = url.searchParams.get("label") ?? "";
+      res.writeHead(200, {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        "set-cookie": "e2e_user=chaos; Path=/; SameSite=Lax",
+      });
+      res.end(render(cableUrl, label, lastShown(stateFile, label)));
+    } else if (/^\/dist\/[\w.-]+$/.test(url.pathname)) {
+      let body: Buffer;
+      try {
+        body = readFileSync(ROOT + url.pathname.slice(1));
+      } catch {
+        res.writeHead(404).end("not found");
+        return;
+      }
+      res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" }).end(body);
+    } else {
+      res.writeHead(404).end("not found");
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: (label) => `http://127.0.0.1:${port}/tab?label=${encodeURIComponent(label)}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
