@@ -106,6 +106,10 @@ export interface CourierAck {
   operations?: Operation[];
   /** `gap`: the seq the server expects next for this clientId; resend from there. */
   expected?: number;
+  /** `committed`: this answer comes from the server's stored result, not a fresh run. */
+  replay?: boolean;
+  /** `committed`: the seq is <= last but its result was pruned: no operations; the page may be stale. */
+  pruned?: boolean;
 }
 // `conflict`: this clientId's seq was already used by a reflex with another id (two tabs shared a clientId);
 // nothing ran for this one. The client moves it, and its lane's later records, to a fresh clientId.

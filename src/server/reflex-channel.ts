@@ -19,6 +19,8 @@ export interface ReflexChannelSettings {
   store: CourierStore;
   extension: boolean;
   gapWait: number;
+  /** Items one (user, clientId) lane holds at most (lanes.ts). */
+  maxHeld: number;
   /** Key of the hello's `identity` HMAC; undefined = an unkeyed hash (identity.ts). */
   identitySecret: string | undefined;
   stats: ServerStats;
@@ -34,7 +36,7 @@ interface Stamped extends LaneItem {
   data: Record<string, unknown>;
 }
 
-type AckExtra = Pick<CourierAck, "error" | "operations" | "expected">;
+type AckExtra = Pick<CourierAck, "error" | "operations" | "expected" | "replay" | "pruned">;
 
 export class ReflexChannel implements Channel {
   readonly lanes: Lanes<Stamped>;
@@ -53,8 +55,15 @@ export class ReflexChannel implements Channel {
           s.logger.log("error", `store failed; ${dropped.length} reflexes dropped unanswered`, error);
           for (const item of dropped) item.connection.fail();
         },
+        overflow: (_key, item, expected) => {
+          // Before the store has answered once the expected seq is unknown: drop it, the client resends.
+          if (expected === undefined) return void s.stats.invalid++;
+          s.stats.gaps++;
+          this.ack(item, "gap", { expected });
+        },
       },
       s.gapWait,
+      s.maxHeld,
     );
   }
 
@@ -112,7 +121,9 @@ export class ReflexChannel implements Channel {
         }
         stats.duplicates++;
         this.emit(item, { type: "duplicate" });
-        return this.answer(item, stored ?? { operations: [] }, false);
+        // No stored result: it was pruned. Say so rather than pass off "no operations" as the result.
+        if (!stored) return this.ack(item, "committed", { pruned: true });
+        return this.answer(item, stored, false);
       }
       if (item.stamp.void) {
         await store.commit(key, seq, { id: item.id, error: "expired" });
@@ -140,7 +151,7 @@ export class ReflexChannel implements Channel {
     }
     const operations = (result.operations ?? []).map((op) => ({ ...op, reflexId: item.id }));
     if (fresh) this.s.stats.committed++;
-    this.ack(item, "committed", { operations });
+    this.ack(item, "committed", fresh ? { operations } : { operations, replay: true });
     if (fresh) this.emit(item, { type: "committed", operations });
   }
 

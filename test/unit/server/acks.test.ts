@@ -85,7 +85,8 @@ describe("acknowledgements", () => {
     await client.waitFor((f) => (f.message as { courier?: { ack?: string } })?.courier?.ack === "committed", "dup", 5000, 1);
     const commits = client.acks(String(payload.id)).filter((a) => a.ack === "committed");
     expect(commits).toHaveLength(2);
-    expect(commits[1]).toEqual(first);
+    expect(commits[1]).toEqual({ ...first, replay: true }); // from the store, and says so
+    expect("replay" in first).toBe(false);
     expect(app.count).toBe(1);
     expect(server.stats.handlerRuns["Counter#increment"]).toBe(1);
     expect(server.stats.duplicates).toBe(1);
@@ -223,7 +224,7 @@ describe("a persistent store", () => {
     expect(second.client.hellos()[0].committed).toEqual({ "client-1": 1 });
     second.client.perform(second.identifier, payload);
     const replayed = await second.client.waitForAck((a) => a.ack === "committed");
-    expect(replayed).toEqual(original);
+    expect(replayed).toEqual({ ...original, replay: true });
     expect(second.app.count).toBe(0);
     expect(second.server.stats.handlerRuns).toEqual({});
     expect(second.server.stats.duplicates).toBe(1);
@@ -254,7 +255,7 @@ describe("a persistent store", () => {
     expect(first.server.stats.handlerRuns["Counter#increment"]).toBe(2); // the failed commit did not count
   });
 
-  it("answers a duplicate whose result was pruned with an empty operations list", async () => {
+  it("answers a duplicate whose result was pruned with `pruned: true` and no operations", async () => {
     const { client, identifier } = await setup({ store: new MemoryStore({ keep: 1 }) });
     const one = stamped("Counter#increment", "client-1", 1);
     client.perform(identifier, one);
@@ -262,6 +263,9 @@ describe("a persistent store", () => {
     await client.waitForAck((a) => a.seq === 2 && a.ack === "committed");
     client.perform(identifier, one);
     await client.waitFor((f) => (f.message as { courier?: { id?: string; ack?: string } })?.courier?.id === one.id, "dup", 5000, 2);
-    expect(client.acks(String(one.id)).at(-1)).toMatchObject({ ack: "committed", seq: 1, operations: [] });
+    const last = client.acks(String(one.id)).at(-1);
+    expect(last).toMatchObject({ ack: "committed", seq: 1, pruned: true });
+    expect(last && "operations" in last).toBe(false);
+    expect(last && "replay" in last).toBe(false);
   });
 });

@@ -59,7 +59,7 @@ describe("dedup state per (user, clientId)", () => {
     expect(ran).toContain(`alice:${aliceTwo.id}`);
     alice.client.perform(alice.identifier, first); // alice's own duplicate still gets alice's result
     await alice.client.waitFor((f) => (f.message as { courier?: { id?: string; ack?: string } })?.courier?.id === first.id, "dup", 5000, 2);
-    expect(alice.client.acks(String(first.id)).at(-1)).toEqual(aliceOne);
+    expect(alice.client.acks(String(first.id)).at(-1)).toEqual({ ...aliceOne, replay: true });
 
     expect(await server.store.lastSeq(clientKey("alice", "shared-tab"))).toBe(2);
     expect(await server.store.lastSeq(clientKey("bob", "shared-tab"))).toBe(2);
