@@ -13,7 +13,10 @@ import { HostileProxy, KINDS, prng, type Kind } from "./hostile";
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 1500);
-const KIND_LIST = (process.env.FUZZ_KINDS?.split(",").filter(Boolean) as Kind[] | undefined) ?? [...KINDS];
+const chosen = (process.env.FUZZ_KINDS ?? "").split(",").filter(Boolean) as Kind[];
+const unknownKind = chosen.find((kind) => !KINDS.includes(kind));
+if (unknownKind) throw new Error(`unknown FUZZ_KINDS entry ${unknownKind}; known: ${KINDS.join(", ")}`);
+const KIND_LIST: readonly Kind[] = chosen.length ? chosen : KINDS;
 /** After a forced GC; the page itself needs a few MB. */
 const HEAP_LIMIT = 64 * 1024 * 1024;
 

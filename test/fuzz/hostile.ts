@@ -51,7 +51,7 @@ export class HostileProxy {
 
   constructor(private readonly options: HostileOptions) {
     this.random = prng(options.seed);
-    this.kinds = options.kinds ?? KINDS;
+    this.kinds = options.kinds?.length ? options.kinds : KINDS;
     this.http = createHttpServer();
     this.wss = new WebSocketServer({ server: this.http, handleProtocols: (p) => (p.has("actioncable-v1-json") ? "actioncable-v1-json" : false) });
     this.wss.on("connection", (client) => this.connect(client));
