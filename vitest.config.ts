@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: "browser",
-          include: ["test/browser/**/*.test.ts", "test/chaos/**/*.test.ts", "test/rails/**/*.test.ts", "test/package/**/*.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/chaos/**/*.test.ts", "test/fuzz/**/*.test.ts", "test/rails/**/*.test.ts", "test/package/**/*.test.ts"],
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -129,7 +129,7 @@ export class Courier {
 
   private openTransport(): void {
     if (this.stopped) return;
-    const { url, consumer, channel, params, logger, reconnectBase, reconnectMax, staleAfter } = this.options;
+    const { url, consumer, channel, params, logger, reconnectBase, reconnectMax, staleAfter, welcomeTimeout } = this.options;
     this.transport = new Transport(
       {
         url,
@@ -139,6 +139,7 @@ export class Courier {
         reconnectBase,
         reconnectMax,
         staleAfter,
+        welcomeTimeout,
         logger,
       },
       {

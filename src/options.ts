@@ -46,6 +46,8 @@ export interface CourierOptions {
   reconnectMax?: number;
   /** An open socket silent for this long (no ping) is treated as dead (ms). Default 6500. */
   staleAfter?: number;
+  /** From a connection attempt to the subscription's confirmation (welcome included); past it the socket is retried (ms). Default 5000; 0 = none. */
+  welcomeTimeout?: number;
 }
 
 export interface ResolvedOptions extends Required<Omit<CourierOptions, "consumer" | "debug" | "params">> {
@@ -80,5 +82,6 @@ export function resolveOptions(options: CourierOptions = {}): ResolvedOptions {
     reconnectBase: options.reconnectBase ?? 50,
     reconnectMax: options.reconnectMax ?? 3000,
     staleAfter: options.staleAfter ?? 6500,
+    welcomeTimeout: options.welcomeTimeout ?? 5000,
   };
 }

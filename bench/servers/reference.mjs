@@ -19,7 +19,8 @@ const routes = {
   },
 };
 
-server = createServer({ reflexes, routes });
+// Bench pages come from another local server: admit local origins (the default is the same origin only).
+server = createServer({ reflexes, routes, allowedOrigins: (origin) => origin === undefined || origin.startsWith("http://127.0.0.1:") });
 const port = Number(process.argv[2] ?? 0);
 await server.listen(port, "127.0.0.1");
 const actual = Number(new URL(server.url).port);

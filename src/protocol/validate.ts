@@ -30,9 +30,55 @@ const isPositiveInteger = (value: unknown): value is number => Number.isInteger(
 const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
 const ACK_KINDS: readonly AckKind[] = ["received", "committed", "failed", "gap", "conflict"];
 
+/** Deepest nesting a frame may have; ours nest a handful of levels, CableReady operations a few more. */
+export const MAX_DEPTH = 64;
+
+/**
+ * True when `text` nests arrays/objects deeper than `limit`. One pass over the characters, skipping
+ * strings, so a 16 MB `[[[…` is refused in milliseconds instead of being parsed into millions of arrays.
+ */
+export function nestsDeeper(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > limit) return true;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+  }
+  return false;
+}
+
+/**
+ * A short description of an untrusted value for an error message: never JSON.stringify (a deeply nested
+ * or huge value would take seconds or throw), at most a few levels and 80 characters.
+ */
+export function summarize(value: unknown, depth = 2): string {
+  const text = describeValue(value, depth);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describeValue(value: unknown, depth: number): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? value.slice(0, 80) : value);
+  if (value === null || typeof value !== "object") return String(value);
+  if (depth <= 0) return Array.isArray(value) ? "[…]" : "{…}";
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 4).map((item) => describeValue(item, depth - 1));
+    return `[${items.join(",")}${value.length > 4 ? ",…" : ""}]`;
+  }
+  const keys = Object.keys(value);
+  const entries = keys.slice(0, 4).map((key) => `${JSON.stringify(key.slice(0, 40))}:${describeValue((value as Json)[key], depth - 1)}`);
+  return `{${entries.join(",")}${keys.length > 4 ? ",…" : ""}}`;
+}
+
 /** Parses and checks one ActionCable server frame, before ActionCable itself sees it. */
 export function parseServerFrame(raw: string): ServerFrame | ProtocolError {
   if (typeof raw !== "string") return new ProtocolError("frame is not text", raw);
+  if (nestsDeeper(raw, MAX_DEPTH)) return new ProtocolError(`frame nests deeper than ${MAX_DEPTH} levels`, raw);
   let frame: unknown;
   try {
     frame = JSON.parse(raw);
@@ -50,8 +96,8 @@ export function parseServerFrame(raw: string): ServerFrame | ProtocolError {
   }
   switch (type) {
     case "welcome":
-      if (frame.sid !== undefined && typeof frame.sid !== "string") return fail("welcome with a non-string sid");
-      return frame.sid === undefined ? { type: "welcome" } : { type: "welcome", sid: frame.sid };
+      // Stock ActionCable reads nothing of a welcome but its type: a malformed sid is dropped, not fatal.
+      return typeof frame.sid === "string" ? { type: "welcome", sid: frame.sid } : { type: "welcome" };
     case "ping":
       if (typeof frame.message !== "number" || !Number.isFinite(frame.message)) return fail("ping without a numeric message");
       return { type: "ping", message: frame.message };
@@ -66,7 +112,7 @@ export function parseServerFrame(raw: string): ServerFrame | ProtocolError {
       return { type: "disconnect", reason, reconnect };
     }
     default:
-      return fail(`unknown frame type ${JSON.stringify(type)}`);
+      return fail(`unknown frame type ${summarize(type)}`);
   }
 }
 
@@ -80,7 +126,7 @@ function checkOperations(value: unknown, raw: unknown): Operation[] | ProtocolEr
 function checkAck(courier: Json, raw: unknown): CourierAck | ProtocolError {
   const { ack, id, clientId, seq, error, operations, expected, replay, pruned } = courier;
   const fail = (why: string) => new ProtocolError(`courier ack: ${why}`, raw);
-  if (!ACK_KINDS.includes(ack as AckKind)) return fail(`unknown ack ${JSON.stringify(ack)}`);
+  if (!ACK_KINDS.includes(ack as AckKind)) return fail(`unknown ack ${summarize(ack)}`);
   if (typeof id !== "string") return fail("id is not a string");
   if (typeof clientId !== "string") return fail("clientId is not a string");
   if (!isPositiveInteger(seq)) return fail("seq is not a positive integer");
@@ -129,15 +175,18 @@ function checkHello(courier: Json): CourierHello {
   return hello;
 }
 
-/** Sorts one channel message into an ack, a hello, CableReady operations, or something not ours. */
+/**
+ * Sorts one channel message on our identifier into an ack, a hello or CableReady operations; anything else
+ * is a ProtocolError (PROTOCOL.md §1: reported and dropped), since nothing else is sent on this channel.
+ */
 export function classifyMessage(data: unknown): InboundMessage | ProtocolError {
-  if (!isObject(data)) return { kind: "unknown", data };
+  if (!isObject(data)) return new ProtocolError(`channel message is not an object: ${summarize(data)}`, data);
   if ("courier" in data) {
     const { courier } = data;
     if (!isObject(courier)) return new ProtocolError("courier is not an object", data);
     // `"1"` is version 1 written by a server that stringifies its numbers.
     if (courier.v !== 1 && courier.v !== "1")
-      return new ProtocolError(`unsupported courier version ${JSON.stringify(courier.v)}`, data);
+      return new ProtocolError(`unsupported courier version ${summarize(courier.v)}`, data);
     if (courier.hello === true) return { kind: "hello", hello: checkHello(courier) };
     if ("ack" in courier) {
       const ack = checkAck(courier, data);
@@ -152,7 +201,7 @@ export function classifyMessage(data: unknown): InboundMessage | ProtocolError {
     if (typeof data.version === "string") envelope.version = data.version;
     return { kind: "operations", envelope };
   }
-  return { kind: "unknown", data };
+  return new ProtocolError(`channel message of unknown shape: ${summarize(data)}`, data);
 }
 
 // The extension's keys come right after the channel, as in docs/PROTOCOL.md; app params follow, sorted.

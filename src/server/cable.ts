@@ -14,6 +14,7 @@ export interface CableSettings {
   pingInterval: number;
   closeTimeout: number;
   maxPayload: number;
+  maxSubscriptions: number;
 }
 
 /** Pings sent before yielding to the event loop. */
@@ -34,7 +35,7 @@ export class Cable {
     private readonly stats: ServerStats,
     private readonly logger: Logger,
   ) {
-    this.commands = new Commands(stats, logger);
+    this.commands = new Commands(stats, logger, settings.maxSubscriptions);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,

@@ -6,12 +6,16 @@ import type { Channel, Connection } from "./connection.js";
 import { parseCommand, parseData, parseIdentifier } from "./frames.js";
 import type { ServerStats } from "./types.js";
 
+/** Subscriptions one socket may hold by default; a page needs one per channel, a hostile socket would add many. */
+export const DEFAULT_MAX_SUBSCRIPTIONS = 32;
+
 export class Commands {
   readonly channels = new Map<string, Channel>();
 
   constructor(
     private readonly stats: ServerStats,
     private readonly logger: Logger,
+    private readonly maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS,
   ) {}
 
   handle(connection: Connection, data: RawData, isBinary: boolean): void {
@@ -44,6 +48,11 @@ export class Commands {
     const channel = this.channels.get(params.channel);
     if (!channel) {
       this.logger.log("info", `connection ${connection.id}: unknown channel ${params.channel}`);
+      connection.send({ type: "reject_subscription", identifier });
+      return;
+    }
+    if (connection.subscriptions.size >= this.maxSubscriptions) {
+      this.invalid(connection, `more than ${this.maxSubscriptions} subscriptions`, identifier);
       connection.send({ type: "reject_subscription", identifier });
       return;
     }

@@ -1,5 +1,5 @@
 // Plain HTTP: the app's extra routes first, then files from the static folder. Nothing outside that
-// folder is ever served (no `..`, no encoded escapes, no symlinks pointing out).
+// folder is ever served (no `..`, no encoded escapes, no symlinks pointing out, no dotfiles).
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
@@ -66,6 +66,8 @@ export function createRequestHandler(settings: HttpSettings): (req: IncomingMess
 /** The file under root for a decoded URL path, or undefined (missing, a directory without index, or outside root). */
 async function resolveFile(root: string, pathname: string): Promise<{ path: string; size: number } | undefined> {
   if (pathname.includes("\0")) return undefined;
+  // Dotfiles and dot-folders (.env, .git) are never served, whatever the folder holds.
+  if (pathname.split(/[\\/]/).some((part) => part.startsWith("."))) return undefined;
   let candidate = resolve(join(root, pathname));
   try {
     if ((await stat(candidate)).isDirectory()) candidate = join(candidate, "index.html");

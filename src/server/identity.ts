@@ -6,7 +6,7 @@ import { createHash, createHmac } from "node:crypto";
 /** A store key: `${userKey}\u0000${clientId}`. Opaque to stores; build it with `clientKey`. */
 export type ClientKey = string;
 
-/** The user key of anonymous connections (no `authenticate`, or it returned `undefined` or `true`). */
+/** The user key of anonymous connections (no `authenticate`, or it returned `true`). */
 export const ANONYMOUS = "";
 
 /**

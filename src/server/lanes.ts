@@ -1,7 +1,9 @@
 // One lane per (user, clientId) store key: its reflexes are processed one at a time, lowest seq first
 // (handlers are async, and Rails-style servers see a connection's messages out of order). Two users naming
 // the same clientId get two lanes, as they get two namespaces in the store. A reflex whose seq is ahead of the
-// store waits up to `gapWait` for the missing ones before it is answered with `gap`.
+// store waits up to `gapWait` for the missing ones before it is answered with `gap`. A lane holds at most
+// `maxHeld` items: one socket flooding seqs far ahead gets `gap` at once for the excess (or, for items the
+// lane could run, silence: the client resends), so memory and each pump's work stay bounded.
 
 export interface LaneItem {
   seq: number;
@@ -16,13 +18,20 @@ export interface LaneHooks<T extends LaneItem> {
   gap(key: string, item: T, expected: number): void;
   /** The store failed; the lane's held items were dropped unanswered (their sockets should close so clients resend). */
   error(key: string, error: unknown, dropped: T[]): void;
+  /** The lane was full; `expected` is the seq it waits for (undefined before the store answered once). */
+  overflow(key: string, item: T, expected: number | undefined): void;
 }
 
 interface Lane<T> {
   pending: T[];
   running: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** The last seq the store reported for this lane, for answering an overflow without waiting on it. */
+  last: number | undefined;
 }
+
+/** Items one lane holds at most; a client's window is 32, so an honest client never comes close. */
+export const DEFAULT_MAX_HELD = 256;
 
 export class Lanes<T extends LaneItem> {
   private readonly lanes = new Map<string, Lane<T>>();
@@ -33,6 +42,7 @@ export class Lanes<T extends LaneItem> {
   constructor(
     private readonly hooks: LaneHooks<T>,
     private readonly gapWait: number,
+    private readonly maxHeld = DEFAULT_MAX_HELD,
   ) {}
 
   /** Lanes that hold or run something (for tests: 0 means nothing is left behind). */
@@ -40,12 +50,37 @@ export class Lanes<T extends LaneItem> {
     return this.lanes.size;
   }
 
+  /** Items held across all lanes (bounded by `maxHeld` per lane). */
+  get held(): number {
+    let held = 0;
+    for (const lane of this.lanes.values()) held += lane.pending.length;
+    return held;
+  }
+
   push(key: string, item: T): void {
     if (this.stopped) return;
     let lane = this.lanes.get(key);
-    if (!lane) this.lanes.set(key, (lane = { pending: [], running: false, timer: undefined }));
-    lane.pending.push(item);
-    void this.pump(key, lane);
+    if (!lane) this.lanes.set(key, (lane = { pending: [], running: false, timer: undefined, last: undefined }));
+    if (lane.pending.length >= this.maxHeld) {
+      // Full: the excess is answered now rather than held. The next seq is never refused while it can run.
+      const expected = lane.last === undefined ? undefined : lane.last + 1;
+      if (expected === undefined || item.seq > expected) return this.hooks.overflow(key, item, expected);
+      const highest = highestIndex(lane.pending);
+      if (lane.pending[highest].seq <= expected) return this.hooks.overflow(key, item, expected);
+      this.hooks.overflow(key, lane.pending.splice(highest, 1, item)[0], expected);
+    } else lane.pending.push(item);
+    this.run(key, lane);
+  }
+
+  /** Starts the pump; whatever escapes it (a throwing hook) is reported, never an unhandled rejection. */
+  private run(key: string, lane: Lane<T>): void {
+    this.pump(key, lane).catch((error: unknown) => {
+      try {
+        this.hooks.error(key, error, []);
+      } catch {
+        // The error hook itself failed: nothing left to tell.
+      }
+    });
   }
 
   /** Takes no new items, forgets held ones, and resolves when running handlers finish (or after `timeout`). */
@@ -71,17 +106,22 @@ export class Lanes<T extends LaneItem> {
     try {
       for (;;) {
         const last = await this.hooks.lastSeq(key);
+        lane.last = last;
         const next = takeLowest(lane.pending, last + 1);
         if (next) {
           await this.hooks.process(key, next, last);
           continue;
         }
+        // Expired items are swept only when the oldest one is due, not on every turn.
         const now = Date.now();
-        lane.pending = lane.pending.filter((item) => {
-          if (now - item.arrivedAt < this.gapWait) return true;
-          this.hooks.gap(key, item, last + 1);
-          return false;
-        });
+        if (lane.pending.length > 0 && oldestArrival(lane.pending) + this.gapWait <= now) {
+          const kept: T[] = [];
+          for (const item of lane.pending) {
+            if (now - item.arrivedAt < this.gapWait) kept.push(item);
+            else this.hooks.gap(key, item, last + 1);
+          }
+          lane.pending = kept;
+        }
         break;
       }
     } catch (error) {
@@ -104,10 +144,22 @@ export class Lanes<T extends LaneItem> {
       if (this.lanes.get(key) === lane) this.lanes.delete(key);
       return;
     }
-    const oldest = Math.min(...lane.pending.map((item) => item.arrivedAt));
-    const wait = Math.max(0, oldest + this.gapWait - Date.now());
-    lane.timer = setTimeout(() => void this.pump(key, lane), wait);
+    const wait = Math.max(0, oldestArrival(lane.pending) + this.gapWait - Date.now());
+    lane.timer = setTimeout(() => this.run(key, lane), wait);
   }
+}
+
+/** A loop, not Math.min(...list): spreading a long list overflows the stack. */
+function oldestArrival(items: LaneItem[]): number {
+  let oldest = Infinity;
+  for (const item of items) if (item.arrivedAt < oldest) oldest = item.arrivedAt;
+  return oldest;
+}
+
+function highestIndex(items: LaneItem[]): number {
+  let best = 0;
+  for (let i = 1; i < items.length; i++) if (items[i].seq > items[best].seq) best = i;
+  return best;
 }
 
 /** Removes and returns the lowest-seq item with seq <= limit. */

@@ -19,6 +19,8 @@ export interface ReflexChannelSettings {
   store: CourierStore;
   extension: boolean;
   gapWait: number;
+  /** Items one (user, clientId) lane holds at most (lanes.ts). */
+  maxHeld: number;
   /** Key of the hello's `identity` HMAC; undefined = an unkeyed hash (identity.ts). */
   identitySecret: string | undefined;
   stats: ServerStats;
@@ -53,8 +55,15 @@ export class ReflexChannel implements Channel {
           s.logger.log("error", `store failed; ${dropped.length} reflexes dropped unanswered`, error);
           for (const item of dropped) item.connection.fail();
         },
+        overflow: (_key, item, expected) => {
+          // Before the store has answered once the expected seq is unknown: drop it, the client resends.
+          if (expected === undefined) return void s.stats.invalid++;
+          s.stats.gaps++;
+          this.ack(item, "gap", { expected });
+        },
       },
       s.gapWait,
+      s.maxHeld,
     );
   }
 

@@ -4,7 +4,9 @@ import type { AddressInfo } from "node:net";
 import { createLogger } from "../core/logger.js";
 import type { Operation } from "../protocol/types.js";
 import { Cable } from "./cable.js";
+import { DEFAULT_MAX_SUBSCRIPTIONS } from "./commands.js";
 import { createRequestHandler } from "./http.js";
+import { DEFAULT_MAX_HELD } from "./lanes.js";
 import { envelope } from "./plain.js";
 import { ReflexChannel } from "./reflex-channel.js";
 import { MemoryStore, type CourierStore } from "./store.js";
@@ -31,6 +33,8 @@ export interface CourierServer {
   acceptConnections(): void;
   readonly refusing: boolean;
   readonly connectionCount: number;
+  /** Stamped reflexes held waiting for missing seqs (at most `maxHeld` per (user, clientId)). */
+  readonly held: number;
   /** Live counters; read them, do not write. */
   readonly stats: ServerStats;
   readonly store: CourierStore;
@@ -47,13 +51,15 @@ export function createServer(options: ServerOptions = {}): CourierServer {
     connectionsOpened: 0, connectionsClosed: 0, handlerRuns: {}, committed: 0, failed: 0, duplicates: 0, conflicts: 0, gaps: 0, plain: 0, invalid: 0,
   };
   const cable = new Cable(
-    { path, pingInterval: options.pingInterval ?? 3000, closeTimeout, maxPayload: options.maxPayload ?? 1024 * 1024 },
+    { path, pingInterval: options.pingInterval ?? 3000, closeTimeout, maxPayload: options.maxPayload ?? 1024 * 1024,
+      maxSubscriptions: options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS },
     options,
     stats,
     logger,
   );
   const channel = new ReflexChannel({
     reflexes: options.reflexes ?? {}, store, extension: options.extension !== false, gapWait: options.gapWait ?? 2000,
+    maxHeld: options.maxHeld ?? DEFAULT_MAX_HELD,
     identitySecret: options.identitySecret, stats, logger, onReflex: options.onReflex,
   });
   cable.addChannel(channelName, channel);
@@ -105,6 +111,7 @@ export function createServer(options: ServerOptions = {}): CourierServer {
     acceptConnections: () => cable.acceptConnections(),
     get refusing() { return cable.refusing; },
     get connectionCount() { return cable.connectionCount; },
+    get held() { return channel.lanes.held; },
     stats,
     store,
     httpServer,

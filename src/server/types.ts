@@ -79,12 +79,16 @@ export interface ServerOptions {
   static?: string;
   /** Extra HTTP endpoints by exact pathname, tried before static files. */
   routes?: Record<string, RouteHandler>;
-  /** Browser origins allowed to open the socket; a list also refuses requests without an Origin. Default: all. */
+  /**
+   * Browser origins allowed to open the socket; a list also refuses requests without an Origin. Default:
+   * only the page's own origin (the Origin's host equals the request's Host, as Rails); a request without
+   * an Origin (not a browser) is accepted.
+   */
   allowedOrigins?: string[] | ((origin: string | undefined) => boolean);
   /**
-   * Returns the connection's identity, or false to refuse it with 401. The identity's JSON namespaces the
+   * Returns the connection's identity, or a falsy value (false, null, undefined, 0, "") to refuse it with 401. The identity's JSON namespaces the
    * dedup state, so return a stable user id (e.g. `{ user: 7 }`), not a record whose fields change;
-   * `undefined` and `true` mean anonymous. An identity without a JSON form (a BigInt) is refused with 500.
+   * `true` means anonymous. An identity without a JSON form (a BigInt) is refused with 500.
    */
   authenticate?: (request: IncomingMessage) => unknown | Promise<unknown>;
   /**
@@ -97,6 +101,10 @@ export interface ServerOptions {
   pingInterval?: number;
   /** How long a reflex whose seq is ahead waits for the missing ones before `gap`. Default 2000 ms. */
   gapWait?: number;
+  /** Reflexes one (user, clientId) holds while waiting for missing seqs; beyond it they get `gap` at once. Default 256. */
+  maxHeld?: number;
+  /** Subscriptions one socket may hold; more are rejected. Default 32. */
+  maxSubscriptions?: number;
   /** How long close() waits for clients to close before terminating their sockets. Default 1000 ms. */
   closeTimeout?: number;
   /** Largest accepted frame in bytes; a bigger one closes that socket (1009). Default 1 MiB. */

@@ -15,8 +15,23 @@ export function requestedProtocols(request: IncomingMessage): string[] {
   return typeof header === "string" ? header.split(",").map((p) => p.trim()) : [];
 }
 
-export function originAllowed(allowed: ServerOptions["allowedOrigins"], origin: string | undefined): boolean {
-  if (allowed === undefined) return true;
+/**
+ * Without `allowedOrigins` only the page's own origin may connect (as Rails: the Origin's host must be the
+ * request's Host), so with cookie auth another site cannot open a socket as the visitor. A request without
+ * an Origin is no browser's and is let through, as Rails does.
+ */
+export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  if (host === undefined) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+export function originAllowed(allowed: ServerOptions["allowedOrigins"], origin: string | undefined, host?: string): boolean {
+  if (allowed === undefined) return sameOrigin(origin, host);
   if (typeof allowed === "function") return allowed(origin) === true;
   return origin !== undefined && allowed.includes(origin);
 }
@@ -26,7 +41,7 @@ export async function checkUpgrade(request: IncomingMessage, options: ServerOpti
   const origin = request.headers.origin;
   let allowed: boolean;
   try {
-    allowed = originAllowed(options.allowedOrigins, origin);
+    allowed = originAllowed(options.allowedOrigins, origin, request.headers.host);
   } catch (error) {
     return { ok: false, status: 500, reason: `allowedOrigins threw: ${String(error)}` };
   }
@@ -41,7 +56,9 @@ export async function checkUpgrade(request: IncomingMessage, options: ServerOpti
   } catch (error) {
     return { ok: false, status: 500, reason: `authenticate threw: ${String(error)}` };
   }
-  if (identity === false) return { ok: false, status: 401, reason: "authenticate refused the connection" };
+  // Any falsy answer (false, null, undefined, 0, "") refuses: a forgotten `return` must not make every
+  // such connection one shared anonymous user.
+  if (!identity) return { ok: false, status: 401, reason: "authenticate refused the connection" };
   try {
     return { ok: true, identity, user: userKeyOf(identity) };
   } catch (error) {

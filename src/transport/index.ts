@@ -19,6 +19,8 @@ export interface TransportOptions {
   reconnectMax?: number;
   /** Default 6500 ms: no frame for this long on an open socket = dead. */
   staleAfter?: number;
+  /** Default 5000 ms: from an attempt to `confirm_subscription`; past it the socket is given up and retried. 0 = no deadline. */
+  welcomeTimeout?: number;
   /** Delay before reconnect attempt n (1-based); replaces the jittered backoff (tests). */
   strategy?: (attempt: number) => number;
   logger: Logger;

@@ -9,6 +9,7 @@ import { Channel } from "./channel.js";
 import { Connection } from "./connection.js";
 import type { DisconnectInfo, TransportDelegate, TransportOptions } from "./index.js";
 import { Monitor } from "./monitor.js";
+import { DEFAULT_WELCOME_TIMEOUT, WelcomeDeadline } from "./welcome.js";
 
 export class Transport {
   lastDisconnect: DisconnectInfo | undefined;
@@ -26,9 +27,15 @@ export class Transport {
   private readonly monitor: Monitor;
   private readonly connection: Connection;
   private readonly channel: Channel;
+  private readonly welcome: WelcomeDeadline;
 
   constructor(options: TransportOptions, private readonly delegate: TransportDelegate) {
     this.logger = options.logger;
+    this.welcome = new WelcomeDeadline(options.welcomeTimeout ?? DEFAULT_WELCOME_TIMEOUT, (timeout) => {
+      if (this.started && this.socketUp && !this.isSubscribed && !this.rejected && !this.halted) {
+        this.abandon(`no welcome and confirmation within ${timeout} ms`);
+      }
+    });
     this.monitor = new Monitor(options, {
       reconnect: () => this.attempt(),
       stale: (idle) => this.abandon(`no frame for ${idle} ms`),
@@ -90,12 +97,14 @@ export class Transport {
     this.socketUp = true;
     this.attemptAt = Date.now();
     this.monitor.watch();
+    this.welcome.arm();
     this.subscribe();
   }
 
   stop(): void {
     if (!this.started) return;
     this.started = false;
+    this.welcome.disarm();
     this.monitor.stop();
     this.connection.unwatch();
     this.channel.unsubscribe();
@@ -113,6 +122,7 @@ export class Transport {
   private confirmed(): void {
     if (!this.started) return;
     this.socketUp = true;
+    this.welcome.disarm();
     this.monitor.connected();
     if (this.isSubscribed) return;
     this.isSubscribed = true;
@@ -124,6 +134,7 @@ export class Transport {
   private refused(): void {
     if (!this.started) return;
     this.rejected = true;
+    this.welcome.disarm();
     this.note("warn", "the server rejected the subscription; asking again when the page wakes");
     this.drop();
     this.settle();
@@ -140,6 +151,7 @@ export class Transport {
   private lost(why: string): void {
     if (!this.started || !this.socketUp) return;
     this.socketUp = false;
+    this.welcome.disarm();
     if (!this.isSubscribed) guarded(this.logger, "socketLost", () => this.delegate.socketLost?.());
     this.drop();
     this.settle();
@@ -154,6 +166,7 @@ export class Transport {
     this.socketUp = true;
     this.attemptAt = Date.now();
     this.monitor.watch();
+    this.welcome.arm();
     if (this.rejected) this.subscribe(); // a new socket is a new chance
     else this.channel.refresh(this.connection.consumer);
     this.connection.open();

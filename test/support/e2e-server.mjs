@@ -42,7 +42,10 @@ const events = () =>
 
 const server = createServer({
   store,
-  authenticate: (req) => cookie(req, "e2e_user") ?? "",
+  // No cookie = anonymous (true); a falsy answer would refuse the connection.
+  authenticate: (req) => cookie(req, "e2e_user") ?? true,
+  // The pages come from another local server (another port): a cross-origin socket by design.
+  allowedOrigins: (origin) => origin === undefined || origin.startsWith("http://127.0.0.1:"),
   reflexes: {
     "Test#record": (context) => record(context, Date.now()),
     "Test#block": async (context) => {

@@ -3,7 +3,10 @@
 import { dispatch } from "../../core/events.js";
 import type { Operation } from "../../protocol/types.js";
 import type { OperationFn } from "./types.js";
-import { name, need, object, scalar } from "./values.js";
+import { choice, name, need, object, scalar } from "./values.js";
+
+const BEHAVIORS = ["auto", "instant", "smooth"] as const;
+const ALIGNMENTS = ["start", "center", "end", "nearest"] as const;
 
 interface Visitor {
   visit(url: string, options: { action: string }): void;
@@ -71,7 +74,14 @@ export const browser: Record<string, OperationFn> = {
     windowOf(doc, op).location.reload();
   },
   scrollIntoView(op, element) {
-    const { behavior, block, inline } = op;
-    need(op, element).scrollIntoView({ behavior, block, inline } as ScrollIntoViewOptions);
+    const options: ScrollIntoViewOptions = {};
+    const behavior = choice(op, "behavior", BEHAVIORS);
+    const block = choice(op, "block", ALIGNMENTS);
+    const inline = choice(op, "inline", ALIGNMENTS);
+    // Only the options given: an explicit undefined is not the same as absent to every engine.
+    if (behavior) options.behavior = behavior as ScrollBehavior;
+    if (block) options.block = block;
+    if (inline) options.inline = inline;
+    need(op, element).scrollIntoView(options);
   },
 };

@@ -26,6 +26,18 @@ export function object(op: Operation, key: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/**
+ * An enum option (scrollIntoView's behavior, block, inline): absent is undefined, anything not listed is
+ * an error reported for the operation. Checked here because some DOM APIs fail on a bad value in a way no
+ * try/catch around the call sees (Chromium raises it as a page error).
+ */
+export function choice<T extends string>(op: Operation, key: string, allowed: readonly T[]): T | undefined {
+  const value = op[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new TypeError(`${op.operation}: "${key}" must be one of ${allowed.join(", ")}`);
+}
+
 /** Class names from a string ("a b") or an array of strings, split on whitespace. */
 export function classNames(op: Operation): string[] {
   const value = op.name;

@@ -28,7 +28,7 @@ async function until(what: string, condition: () => boolean, limit = 15_000): Pr
 beforeEach(async () => {
   count = 0;
   document.body.innerHTML = `<span id="count">0</span><button id="b" data-reflex="click->Counter#increment">+</button>`;
-  server = createServer({ reflexes, store });
+  server = createServer({ reflexes, store, allowedOrigins: [location.origin] }); // happy-dom's page is another origin
   await server.listen(0);
 });
 
@@ -81,7 +81,7 @@ test("reflexes made while the server is down are delivered once when it comes ba
   const reflexesWhileDown = [c.stimulate("Counter#increment"), c.stimulate("Counter#increment")];
   await until("two pending", () => document.documentElement.getAttribute("data-cable-pending") === "2");
 
-  server = createServer({ reflexes, store });
+  server = createServer({ reflexes, store, allowedOrigins: [location.origin] }); // happy-dom's page is another origin
   await server.listen(port);
   await Promise.all(reflexesWhileDown);
   expect(server.stats.handlerRuns["Counter#increment"]).toBe(2);

@@ -1,6 +1,6 @@
 import { stimulusReflexFrames } from "../../support/fixtures";
 import { describe, expect, test } from "vitest";
-import { classifyMessage, identifierFor, parseServerFrame, ProtocolError } from "../../../src/protocol/validate";
+import { classifyMessage, identifierFor, MAX_DEPTH, nestsDeeper, parseServerFrame, ProtocolError, summarize } from "../../../src/protocol/validate";
 
 interface Recorded { dir: string; frame: Record<string, unknown> }
 const fixture = stimulusReflexFrames<Record<string, Recorded[]>>();
@@ -49,7 +49,6 @@ describe("parseServerFrame", () => {
     ["a reject with an object identifier", '{"type":"reject_subscription","identifier":{"channel":"x"}}'],
     ["a disconnect with a string reconnect", '{"type":"disconnect","reconnect":"no"}'],
     ["a disconnect with a numeric reason", '{"type":"disconnect","reason":3}'],
-    ["a welcome with a numeric sid", '{"type":"welcome","sid":1}'],
     ["a channel message without identifier", '{"message":{}}'],
     ["a channel message without message", '{"identifier":"x"}'],
   ])("rejects %s without throwing", (_what, raw) => {
@@ -57,6 +56,35 @@ describe("parseServerFrame", () => {
     expect(result).toBeInstanceOf(ProtocolError);
     expect((result as ProtocolError).raw).toBe(raw);
     expect((result as ProtocolError).message).not.toBe("");
+  });
+
+  test("tolerates a welcome with a malformed sid, as stock ActionCable does (issue 10 item 5)", () => {
+    expect(parseServerFrame('{"type":"welcome","sid":5}')).toEqual({ type: "welcome" });
+    expect(parseServerFrame('{"type":"welcome","sid":{"a":[1]}}')).toEqual({ type: "welcome" });
+  });
+
+  test("rejects a deeply nested frame quickly, without building it or stringifying it (issue 10 item 6)", () => {
+    const depth = 2 * 1024 * 1024; // a 4 MB frame: {"type":[[[…]]]}
+    const raw = `{"type":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+    const started = Date.now();
+    const result = parseServerFrame(raw);
+    expect(result).toBeInstanceOf(ProtocolError);
+    expect((result as ProtocolError).message).toMatch(/deeper than/);
+    // Generous: the old path (parse, then JSON.stringify for the message) took seconds at this size.
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  test("accepts nesting up to the limit and describes odd values in bounded messages", () => {
+    const nested = `${"[".repeat(MAX_DEPTH - 2)}${"]".repeat(MAX_DEPTH - 2)}`;
+    expect(parseServerFrame(`{"identifier":"x","message":${nested}}`)).toEqual({ identifier: "x", message: JSON.parse(nested) });
+    const wide = `{"type":[${Array.from({ length: 100_000 }, (_, i) => `"${"x".repeat(20)}${i}"`).join(",")}]}`;
+    const error = parseServerFrame(wide) as ProtocolError;
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error.message.length).toBeLessThan(400);
+    // a brace inside a string does not count as nesting
+    expect(nestsDeeper(`{"a":"${"[".repeat(1000)}"}`, 4)).toBe(false);
+    expect(nestsDeeper(`{"a":"\\"}`, 1)).toBe(false);
+    expect(summarize({ a: [[[[1]]]], b: "y".repeat(1000) }).length).toBeLessThanOrEqual(80);
   });
 
   test("rejects a non-string without throwing", () => {
@@ -119,10 +147,13 @@ describe("classifyMessage", () => {
     });
   });
 
+  // PROTOCOL.md §1: nothing but acks, hellos and operations comes on our identifier (issue 10 item 8).
   test.each([["a string", "<turbo-stream>"], ["null", null], ["an array", [1]], ["another object", { cableReady: false }]])(
-    "%s is unknown, not an error",
+    "%s is reported as a protocol error",
     (_what, data) => {
-      expect(classifyMessage(data)).toEqual({ kind: "unknown", data });
+      const result = classifyMessage(data);
+      expect(result).toBeInstanceOf(ProtocolError);
+      expect((result as ProtocolError).raw).toBe(data);
     },
   );
 });

@@ -139,6 +139,32 @@ describe("who may connect", () => {
     await client.waitFor((f) => f.type === "welcome");
   });
 
+  it("without allowedOrigins, admits only the page's own origin (the request's Host), as Rails", async () => {
+    const server = await start();
+    expect(await refusedStatus(server.cableUrl, undefined, { Origin: "http://evil.test" })).toBe(403);
+    expect(await refusedStatus(server.cableUrl, undefined, { Origin: `http://127.0.0.1:${server.port + 1}` })).toBe(403);
+    expect(await refusedStatus(server.cableUrl, undefined, { Origin: "null" })).toBe(403);
+    const own = await connect(server, { origin: server.url });
+    await own.waitFor((f) => f.type === "welcome");
+    const noBrowser = await connect(server); // no Origin header: not a browser, so no cross-site risk
+    await noBrowser.waitFor((f) => f.type === "welcome");
+  });
+
+  it.each([null, undefined, 0, "", false])("refuses with 401 when authenticate returns %j, never a shared user", async (value) => {
+    const server = await start({ authenticate: () => value });
+    expect(await refusedStatus(server.cableUrl)).toBe(401);
+    expect(server.stats.connectionsOpened).toBe(0);
+  });
+
+  it("rejects subscriptions past maxSubscriptions on one socket", async () => {
+    const server = await start({ maxSubscriptions: 2 });
+    const client = await connect(server);
+    expect((await client.subscribe({ channel: "StimulusReflex::Channel", n: 1 })).type).toBe("confirm_subscription");
+    expect((await client.subscribe({ channel: "StimulusReflex::Channel", n: 2 })).type).toBe("confirm_subscription");
+    expect((await client.subscribe({ channel: "StimulusReflex::Channel", n: 3 })).type).toBe("reject_subscription");
+    expect(server.stats.invalid).toBe(1);
+  });
+
   it("answers 403 when the origin function says no", async () => {
     const seen: Array<string | undefined> = [];
     const server = await start({ allowedOrigins: (origin) => (seen.push(origin), origin?.endsWith(".good.test") === true) });

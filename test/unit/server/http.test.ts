@@ -33,6 +33,11 @@ beforeAll(async () => {
     "icon.svg": "<svg/>", "data.json": "{}", "app.js.map": "{}", "sub/index.html": "<h1>sub</h1>", "a b.txt": "spaced",
   };
   for (const [name, body] of Object.entries(files)) writeFileSync(join(root, name), body);
+  mkdirSync(join(root, ".git"));
+  writeFileSync(join(root, ".git", "config"), "SECRET git");
+  writeFileSync(join(root, ".env"), "SECRET=1");
+  mkdirSync(join(root, ".well"));
+  writeFileSync(join(root, ".well", "index.html"), "SECRET index");
   symlinkSync(join(dir, "secret.txt"), join(root, "link.txt"));
   server = createServer({
     static: root,
@@ -90,6 +95,12 @@ describe("static files", () => {
       expect(res.body).not.toContain("SECRET");
     },
   );
+
+  it.each(["/.env", "/.git/config", "/%2eenv", "/sub/../.env", "/.well/", "/.well"])("never serves a dotfile: %s", async (path) => {
+    const res = await get(path);
+    expect(res.status).toBe(404);
+    expect(res.body).not.toContain("SECRET");
+  });
 
   it("answers 400 to a malformed escape", async () => {
     expect((await get("/%E0%A4%A")).status).toBe(400);
