@@ -1,0 +1,47 @@
+# frozen_string_literal: true
+
+require "openssl"
+require "active_support"
+require "cable_courier/version"
+
+# Server half of cable-courier for apps on the unmodified stimulus_reflex gem: a module prepended into
+# StimulusReflex::Channel (CableCourier::Channel) applies docs/PROTOCOL.md §4 to every stamped reflex,
+# with all lane state in a store so the rules hold across processes.
+module CableCourier
+  autoload :Capture, "cable_courier/capture"
+  autoload :Channel, "cable_courier/channel"
+  autoload :ActiveRecordStore, "cable_courier/active_record_store"
+
+  HOLD = 2.0     # seconds a seq that is ahead waits for the missing ones before `gap`
+  RETRY = 0.05   # seconds between two looks at a held reflex; no worker waits meanwhile
+  KEEP = 100     # results kept per lane (at least the client's window)
+  LANE_TTL = 48 * 3600 # seconds a lane may go unseen before it is deleted (client maxAge is 24 h)
+
+  class << self
+    # The user a connection speaks for; lanes are namespaced by it. Default: the connection's
+    # identified_by values (ActionCable's own connection_identifier).
+    attr_writer :identify, :store
+
+    def identify = @identify ||= ->(connection) { connection.connection_identifier }
+    def store = @store ||= ActiveRecordStore.new
+
+    # An opaque, stable name for the user (never the id itself): the hello's `identity` and the
+    # cable-courier-identity meta tag.
+    def identity(user)
+      return nil if user.nil? || user.to_s.empty?
+
+      OpenSSL::HMAC.hexdigest("SHA256", identity_key, user.to_s)
+    end
+
+    def identity_key
+      @identity_key ||= Rails.application.key_generator.generate_key("cable_courier identity", 32)
+    end
+
+    def install!
+      StimulusReflex::Channel.prepend(Channel) unless StimulusReflex::Channel < Channel
+      ActionCable::Server::Base.prepend(Capture) unless ActionCable::Server::Base < Capture
+    end
+  end
+end
+
+require "cable_courier/railtie" if defined?(Rails::Railtie)
