@@ -12,7 +12,7 @@ module CableCourier
   autoload :Channel, "cable_courier/channel"
   autoload :ActiveRecordStore, "cable_courier/active_record_store"
 
-  HOLD = 2.0     # seconds a seq that is ahead waits for the missing ones before `gap`
+  HOLD = 2.0 # default seconds a seq that is ahead waits for the missing ones before `gap`
   RETRY = 0.05   # seconds between two looks at a held reflex; no worker waits meanwhile
   KEEP = 100     # results kept per lane (at least the client's window)
   LANE_TTL = 48 * 3600 # seconds a lane may go unseen before it is deleted (client maxAge is 24 h)
@@ -20,7 +20,10 @@ module CableCourier
   class << self
     # The user a connection speaks for; lanes are namespaced by it. Default: the connection's
     # identified_by values (ActionCable's own connection_identifier).
-    attr_writer :identify, :store
+    attr_writer :identify, :store, :hold
+
+    # Seconds a seq that is ahead is held for the missing ones before `gap`.
+    def hold = @hold || HOLD
 
     def identify = @identify ||= ->(connection) { connection.connection_identifier }
     def store = @store ||= ActiveRecordStore.new

@@ -86,7 +86,7 @@ module CableCourier
 
     # Ahead of last + 1: look again shortly from the worker pool, or answer `gap` once HOLD has passed.
     def courier_hold(data, last, since)
-      return { "ack" => "gap", "expected" => last + 1 } if courier_now - since >= CableCourier::HOLD
+      return { "ack" => "gap", "expected" => last + 1 } if courier_now - since >= CableCourier.hold
 
       Concurrent::ScheduledTask.execute(CableCourier::RETRY) do
         connection.worker_pool.async_invoke(self, :courier_retry, data, since, connection: connection)

@@ -1,8 +1,8 @@
 # frozen_string_literal: true
 
 module CableCourier
-  # Prepends the channel module once the app (and StimulusReflex's channel) has loaded.
+  # Prepends the channel module whenever the app (and StimulusReflex's channel) has (re)loaded.
   class Railtie < Rails::Railtie
-    config.after_initialize { CableCourier.install! }
+    config.to_prepare { CableCourier.install! } # again after each code reload
   end
 end
