@@ -11,11 +11,13 @@ module CableCourier
   autoload :Capture, "cable_courier/capture"
   autoload :Channel, "cable_courier/channel"
   autoload :ActiveRecordStore, "cable_courier/active_record_store"
+  autoload :RedisStore, "cable_courier/redis_store"
 
   HOLD = 2.0 # default seconds a seq that is ahead waits for the missing ones before `gap`
   RETRY = 0.05   # seconds between two looks at a held reflex; no worker waits meanwhile
   KEEP = 100     # results kept per lane (at least the client's window)
   LANE_TTL = 48 * 3600 # seconds a lane may go unseen before it is deleted (client maxAge is 24 h)
+  SWEEP_EVERY = 600    # seconds between two sweeps of stale lanes by one process
 
   class << self
     # The user a connection speaks for; lanes are namespaced by it. Default: the connection's
@@ -38,6 +40,14 @@ module CableCourier
 
     def identity_key
       @identity_key ||= Rails.application.key_generator.generate_key("cable_courier identity", 32)
+    end
+
+    # Deletes stale lanes at most every SWEEP_EVERY seconds per process (called from `subscribed`).
+    def sweep_if_due(now = Time.now)
+      return 0 if @swept_at && now - @swept_at < SWEEP_EVERY
+
+      @swept_at = now
+      store.sweep!(now)
     end
 
     def install!

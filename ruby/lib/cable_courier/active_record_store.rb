@@ -24,6 +24,9 @@ module CableCourier
     class Lane
       attr_reader :last
 
+      # The row lock serialises a lane: nobody else can hold it meanwhile.
+      def busy? = false
+
       def initialize(record, keep)
         @record = record
         @last = record.last
@@ -59,7 +62,7 @@ module CableCourier
     end
 
     # Yields the locked lane inside a transaction; the block's writes commit with it.
-    def within(user, client_id)
+    def within(user, client_id, _seq, _id)
       LaneRecord.transaction do
         now = Time.now
         scope = LaneRecord.where(user_key: user.to_s, client_id: client_id)

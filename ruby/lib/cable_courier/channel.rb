@@ -18,6 +18,7 @@ module CableCourier
       committed = courier_id?(client_id) ? { client_id => CableCourier.store.last(user, client_id) } : {}
       identity = CableCourier.identity(user)
       transmit({ "courier" => { "v" => 1, "hello" => true, "committed" => committed, **(identity ? { "identity" => identity } : {}) } })
+      CableCourier.sweep_if_due
     end
 
     def receive(data)
@@ -43,7 +44,7 @@ module CableCourier
       user = courier_user
       client_id = stamp["clientId"]
       seq = stamp["seq"]
-      answer = CableCourier.store.within(user, client_id) { |lane| courier_step(lane, data, seq, since) }
+      answer = CableCourier.store.within(user, client_id, seq, data["id"]) { |lane| courier_step(lane, data, seq, since) }
       courier_ack(data, answer) if answer # only now, after the transaction committed
     rescue StandardError => e
       # Not an answer: the client resends after reconnecting (docs/PROTOCOL.md §4).
@@ -55,6 +56,7 @@ module CableCourier
     def courier_step(lane, data, seq, since)
       id = data["id"]
       return courier_duplicate(lane.result(seq), id) if seq <= lane.last
+      return courier_requeue(data, since) if lane.busy? # bounded by the store's lease
       return courier_hold(data, lane.last, since) if seq > lane.last + 1
 
       courier_ack(data, { "ack" => "received" })
@@ -88,6 +90,10 @@ module CableCourier
     def courier_hold(data, last, since)
       return { "ack" => "gap", "expected" => last + 1 } if courier_now - since >= CableCourier.hold
 
+      courier_requeue(data, since)
+    end
+
+    def courier_requeue(data, since)
       Concurrent::ScheduledTask.execute(CableCourier::RETRY) do
         connection.worker_pool.async_invoke(self, :courier_retry, data, since, connection: connection)
       end
