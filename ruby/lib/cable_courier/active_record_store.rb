@@ -2,6 +2,7 @@
 
 require "json"
 require "active_record"
+require "monitor"
 
 module CableCourier
   # Lane state in two tables (the install generator's migration). A reflex runs inside the transaction
@@ -9,8 +10,9 @@ module CableCourier
   # reflex's own database writes and the seq together.
   #
   # The lock is the first statement: an UPDATE of the lane row. On PostgreSQL and MySQL (InnoDB) that is
-  # a row lock held to the end of the transaction; on sqlite it takes the database's write lock, so
-  # concurrent lanes wait on the busy timeout (fine for tests, not for production traffic).
+  # a row lock held to the end of the transaction. sqlite has no row locks and answers a second writer
+  # BUSY at once inside a deferred transaction, so on sqlite one process runs its lanes one at a time
+  # under a process-wide lock (fine for tests and one-process apps, not for production traffic).
   class ActiveRecordStore
     class LaneRecord < ActiveRecord::Base
       self.table_name = "cable_courier_lanes"
@@ -55,6 +57,7 @@ module CableCourier
     def initialize(keep: KEEP, lane_ttl: LANE_TTL)
       @keep = keep
       @lane_ttl = lane_ttl
+      @sqlite_lock = Monitor.new
     end
 
     def last(user, client_id)
@@ -62,7 +65,13 @@ module CableCourier
     end
 
     # Yields the locked lane inside a transaction; the block's writes commit with it.
-    def within(user, client_id, _seq, _id)
+    def within(user, client_id, _seq, _id, &block)
+      return @sqlite_lock.synchronize { locked(user, client_id, &block) } if LaneRecord.connection.adapter_name.match?(/sqlite/i)
+
+      locked(user, client_id, &block)
+    end
+
+    private def locked(user, client_id)
       LaneRecord.transaction do
         now = Time.now
         scope = LaneRecord.where(user_key: user.to_s, client_id: client_id)
