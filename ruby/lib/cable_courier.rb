@@ -10,6 +10,7 @@ require "cable_courier/version"
 module CableCourier
   autoload :Capture, "cable_courier/capture"
   autoload :Channel, "cable_courier/channel"
+  autoload :Helper, "cable_courier/helper"
   autoload :ActiveRecordStore, "cable_courier/active_record_store"
   autoload :RedisStore, "cable_courier/redis_store"
 
@@ -22,13 +23,17 @@ module CableCourier
   class << self
     # The user a connection speaks for; lanes are namespaced by it. Default: the connection's
     # identified_by values (ActionCable's own connection_identifier).
-    attr_writer :identify, :store, :hold
+    attr_writer :identify, :store, :hold, :view_user
 
     # Seconds a seq that is ahead is held for the missing ones before `gap`.
     def hold = @hold || HOLD
 
     def identify = @identify ||= ->(connection) { connection.connection_identifier }
     def store = @store ||= ActiveRecordStore.new
+
+    # The user a view speaks for (cable_courier_meta_tags); it must name the same value `identify`
+    # returns for that user's connection, or the client sees two identities.
+    def view_user = @view_user ||= ->(view) { view.respond_to?(:current_user) ? view.current_user&.id : nil }
 
     # An opaque, stable name for the user (never the id itself): the hello's `identity` and the
     # cable-courier-identity meta tag.

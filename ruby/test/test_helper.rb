@@ -11,6 +11,7 @@ end
 $LOAD_PATH.unshift File.expand_path("../lib", __dir__)
 
 require "tmpdir"
+require "erb"
 require "fileutils"
 require "rails"
 require "active_record/railtie"
@@ -41,24 +42,11 @@ ENV["DATABASE_URL"] = "sqlite3:#{DB_DIR}/test.sqlite3?timeout=10000"
 CourierTestApp.initialize!
 ActionCable.server.config.cable = { "adapter" => "test" }
 ActiveRecord::Migration.verbose = false
+# The lanes tables come from the install generator's own migration template.
+migration_version = "[6.1]"
+eval(ERB.new(File.read(File.expand_path("../lib/generators/cable_courier/install/templates/migration.rb.tt", __dir__))).result(binding))
+CreateCableCourierLanes.migrate(:up)
 ActiveRecord::Schema.define do
-  create_table :cable_courier_lanes do |t|
-    t.string :user_key, null: false
-    t.string :client_id, null: false
-    t.bigint :last, null: false, default: 0
-    t.datetime :seen_at, null: false
-    t.index %i[user_key client_id], unique: true
-    t.index :seen_at
-  end
-  create_table :cable_courier_results do |t|
-    t.bigint :lane_id, null: false
-    t.bigint :seq, null: false
-    t.string :reflex_id
-    t.text :operations
-    t.text :error
-    t.datetime :created_at, null: false
-    t.index %i[lane_id seq], unique: true
-  end
   create_table(:notes) { |t| t.string :body }
 end
 
