@@ -10,7 +10,7 @@ class HelperTest < ActionView::TestCase
     html = cable_courier_meta_tags(user: 42)
     assert_includes html, %(name="action-cable-url")
     identity = CableCourier.identity(42)
-    assert_includes html, %(<meta name="cable-courier-identity" content="#{identity}" />)
+    assert_includes html, %(<meta name="cable-courier-identity" content="#{identity}")
     refute_match(/content="42"/, html)
   end
 
