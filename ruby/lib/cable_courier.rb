@@ -2,6 +2,7 @@
 
 require "openssl"
 require "active_support"
+require "concurrent"
 require "cable_courier/version"
 
 # Server half of cable-courier for apps on the unmodified stimulus_reflex gem: a module prepended into
@@ -19,6 +20,7 @@ module CableCourier
   KEEP = 100     # results kept per lane (at least the client's window)
   LANE_TTL = 48 * 3600 # seconds a lane may go unseen before it is deleted (client maxAge is 24 h)
   SWEEP_EVERY = 600    # seconds between two sweeps of stale lanes by one process
+  MAX_HELD = 1000      # reflexes one process re-queues at once; beyond, a seq that is ahead gets `gap` at once
 
   class << self
     # The user a connection speaks for; lanes are namespaced by it. Default: the connection's
@@ -27,6 +29,9 @@ module CableCourier
 
     # Seconds a seq that is ahead is held for the missing ones before `gap`.
     def hold = @hold || HOLD
+
+    # Reflexes this process has re-queued and not yet looked at again (bounds what peers can park here).
+    def held = @held ||= Concurrent::AtomicFixnum.new(0)
 
     def identify = @identify ||= ->(connection) { connection.connection_identifier }
     def store = @store ||= ActiveRecordStore.new

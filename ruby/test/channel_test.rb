@@ -97,6 +97,16 @@ class ChannelTest < CourierChannelCase
     assert_equal 0, Note.count
   end
 
+  def test_held_reflexes_are_bounded_per_process
+    connect_as("alice")
+    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    CableCourier.held.value = CableCourier::MAX_HELD # as if peers had parked that many already
+    subscription.receive(reflex("CounterReflex#increment", "r3", seq: 3))
+    assert_equal [["gap", 1]], acks("r3").map { |a| a.values_at("ack", "expected") }, "answered at once, not parked"
+  ensure
+    CableCourier.held.value = 0
+  end
+
   def test_tombstone_consumes_its_seq
     connect_as("alice")
     subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")

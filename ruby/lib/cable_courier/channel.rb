@@ -29,6 +29,7 @@ module CableCourier
 
     # A held reflex comes back here from the worker pool; it never blocked a worker while it waited.
     def courier_retry(data, since)
+      CableCourier.held.decrement
       courier_receive(data, since)
     end
 
@@ -88,12 +89,14 @@ module CableCourier
 
     # Ahead of last + 1: look again shortly from the worker pool, or answer `gap` once HOLD has passed.
     def courier_hold(data, last, since)
-      return { "ack" => "gap", "expected" => last + 1 } if courier_now - since >= CableCourier.hold
+      expired = courier_now - since >= CableCourier.hold
+      return { "ack" => "gap", "expected" => last + 1 } if expired || CableCourier.held.value >= CableCourier::MAX_HELD
 
       courier_requeue(data, since)
     end
 
     def courier_requeue(data, since)
+      CableCourier.held.increment
       Concurrent::ScheduledTask.execute(CableCourier::RETRY) do
         connection.worker_pool.async_invoke(self, :courier_retry, data, since, connection: connection)
       end
