@@ -116,7 +116,7 @@ export async function startRailsPeer(options: RailsPeerOptions = {}): Promise<Ra
   };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -129,7 +129,7 @@ async function freePort(): Promise<number> {
 }
 
 // Polls /__stats until it answers; fails at once if puma exits.
-async function waitReady(proc: ChildProcess, url: string): Promise<void> {
+export async function waitReady(proc: ChildProcess, url: string): Promise<void> {
   const deadline = Date.now() + READY_WITHIN;
   let exited: string | undefined;
   proc.once("exit", (code, signal) => (exited = `puma exited (code ${code}, signal ${signal}) before it was ready`));
@@ -147,7 +147,7 @@ async function waitReady(proc: ChildProcess, url: string): Promise<void> {
 }
 
 // SIGTERM (or SIGKILL when hard), then SIGKILL if it has not exited within STOP_WITHIN.
-async function halt(proc: ChildProcess, hard: boolean): Promise<void> {
+export async function halt(proc: ChildProcess, hard: boolean): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
   const pid = proc.pid;
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));

@@ -1,0 +1,98 @@
+// The cable_courier gem in puma (test/rails/gem/config.ru: a Rails 6.1 app on the unmodified
+// StimulusReflex 3.5.5, real Reflex classes, the gem's ActiveRecord store on a sqlite file): stamped
+// reflexes sent out of order run once each in seq order on ActionCable's pool of 4 workers, and after
+// puma is SIGKILLed and started again a resent reflex is answered from the store, not run again.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { CableProbe, type Frame } from "./cable-probe";
+import { freePort, halt, railsAvailable, waitReady } from "./peer";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "gem-puma-"));
+let port = 0;
+let puma: ChildProcess | undefined;
+let log = "";
+
+async function start(): Promise<void> {
+  const env = { ...process.env, GEM_APP_DB: join(dir, "app.sqlite3") };
+  const proc = spawn("puma", ["-b", `tcp://127.0.0.1:${port}`, "-t", "4:4", "config.ru"], { cwd: join(HERE, "gem"), env });
+  const keep = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-64_000));
+  proc.stdout?.on("data", keep);
+  proc.stderr?.on("data", keep);
+  puma = proc;
+  try {
+    await waitReady(proc, `http://127.0.0.1:${port}`);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- puma output ---\n${log}`);
+  }
+}
+
+async function stats(): Promise<{ notes: string[]; lanes: Record<string, number> }> {
+  return (await fetch(`http://127.0.0.1:${port}/__stats`)).json();
+}
+
+const IDENTIFIER = JSON.stringify({ channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1" });
+
+function reflex(id: string, seq: number, label: string): object {
+  const data = {
+    target: "CounterReflex#increment", id, url: `http://127.0.0.1:${port}/`, version: "3.5.5", args: [],
+    attrs: {}, dataset: { dataset: { "data-label": label }, datasetAll: {} }, selectors: [], tabId: "t",
+    permanentAttributeName: "data-reflex-permanent", formData: "", params: {},
+    courier: { v: 1, clientId: "tab-1", seq },
+  };
+  return { command: "message", identifier: IDENTIFIER, data: JSON.stringify(data) };
+}
+
+async function subscribed(): Promise<CableProbe> {
+  const probe = await CableProbe.connect(`ws://127.0.0.1:${port}/cable`, `http://127.0.0.1:${port}`, { Cookie: "user=alice" });
+  probe.send({ command: "subscribe", identifier: IDENTIFIER });
+  await probe.waitFor((f) => f.type === "confirm_subscription", "confirm_subscription");
+  return probe;
+}
+
+const ack = (kind: string, id?: string) => (f: Frame) => {
+  const c = (f.message as { courier?: { ack?: string; id?: string } } | undefined)?.courier;
+  return c?.ack === kind && (id === undefined || c.id === id);
+};
+
+beforeAll(async () => {
+  const available = railsAvailable();
+  if (!available.ok) throw new Error(`the gem's puma app cannot run, missing: ${available.missing.join(", ")}`);
+  port = await freePort();
+  await start();
+}, 60_000);
+
+afterAll(async () => {
+  if (puma) await halt(puma, false);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("out-of-order stamped reflexes run once each in seq order; after SIGKILL a resend is replayed", async () => {
+  const probe = await subscribed();
+  const hello = probe.frames.find((f) => (f.message as { courier?: { hello?: boolean } })?.courier?.hello);
+  expect((hello?.message as { courier: { committed: Record<string, number> } }).courier.committed).toEqual({ "tab-1": 0 });
+
+  for (const seq of [3, 1, 4, 2, 5]) probe.send(reflex(`r${seq}`, seq, `n${seq}`));
+  await probe.waitForCount(ack("committed"), 5, "five commits", 30_000);
+  const commits = probe.frames.filter(ack("committed")).map((f) => (f.message as { courier: { seq: number } }).courier.seq);
+  expect(commits).toEqual([1, 2, 3, 4, 5]);
+  expect((await stats()).notes).toEqual(["n1", "n2", "n3", "n4", "n5"]);
+  probe.close();
+
+  await halt(puma as ChildProcess, true); // SIGKILL, like a crash
+  await start();
+  const again = await subscribed();
+  const hello2 = again.frames.find((f) => (f.message as { courier?: { hello?: boolean } })?.courier?.hello);
+  expect((hello2?.message as { courier: { committed: Record<string, number> } }).courier.committed).toEqual({ "tab-1": 5 });
+  again.send(reflex("r4", 4, "n4"));
+  const replay = await again.waitFor(ack("committed", "r4"), "the replayed commit");
+  const courier = (replay.message as { courier: { replay?: boolean; operations: { selector: string; html: string }[] } }).courier;
+  expect(courier.replay).toBe(true);
+  expect(courier.operations[0]).toMatchObject({ selector: "#count", html: "4" });
+  expect((await stats()).notes).toHaveLength(5);
+  again.close();
+}, 90_000);
