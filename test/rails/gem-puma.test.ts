@@ -2,38 +2,13 @@
 // StimulusReflex 3.5.5, real Reflex classes, the gem's ActiveRecord store on a sqlite file): stamped
 // reflexes sent out of order run once each in seq order on ActionCable's pool of 4 workers, and after
 // puma is SIGKILLed and started again a resent reflex is answered from the store, not run again.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { CableProbe, type Frame } from "./cable-probe";
-import { freePort, halt, railsAvailable, waitReady } from "./peer";
+import { startGemApp, type GemApp } from "./gem-app";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "gem-puma-"));
+let app: GemApp;
 let port = 0;
-let puma: ChildProcess | undefined;
-let log = "";
-
-async function start(): Promise<void> {
-  const env = { ...process.env, GEM_APP_DB: join(dir, "app.sqlite3") };
-  const proc = spawn("puma", ["-b", `tcp://127.0.0.1:${port}`, "-t", "4:4", "config.ru"], { cwd: join(HERE, "gem"), env });
-  const keep = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-64_000));
-  proc.stdout?.on("data", keep);
-  proc.stderr?.on("data", keep);
-  puma = proc;
-  try {
-    await waitReady(proc, `http://127.0.0.1:${port}`);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- puma output ---\n${log}`);
-  }
-}
-
-async function stats(): Promise<{ notes: string[]; lanes: Record<string, number> }> {
-  return (await fetch(`http://127.0.0.1:${port}/__stats`)).json();
-}
+const stats = () => app.stats();
 
 const IDENTIFIER = JSON.stringify({ channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1" });
 
@@ -60,15 +35,12 @@ const ack = (kind: string, id?: string) => (f: Frame) => {
 };
 
 beforeAll(async () => {
-  const available = railsAvailable();
-  if (!available.ok) throw new Error(`the gem's puma app cannot run, missing: ${available.missing.join(", ")}`);
-  port = await freePort();
-  await start();
+  app = await startGemApp();
+  port = app.port;
 }, 60_000);
 
 afterAll(async () => {
-  if (puma) await halt(puma, false);
-  rmSync(dir, { recursive: true, force: true });
+  await app?.stop();
 });
 
 test("out-of-order stamped reflexes run once each in seq order; after SIGKILL a resend is replayed", async () => {
@@ -83,8 +55,7 @@ test("out-of-order stamped reflexes run once each in seq order; after SIGKILL a 
   expect((await stats()).notes).toEqual(["n1", "n2", "n3", "n4", "n5"]);
   probe.close();
 
-  await halt(puma as ChildProcess, true); // SIGKILL, like a crash
-  await start();
+  await app.restart({ hard: true }); // SIGKILL, like a crash
   const again = await subscribed();
   const hello2 = again.frames.find((f) => (f.message as { courier?: { hello?: boolean } })?.courier?.hello);
   expect((hello2?.message as { courier: { committed: Record<string, number> } }).courier.committed).toEqual({ "tab-1": 5 });
