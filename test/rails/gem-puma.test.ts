@@ -1,7 +1,8 @@
 // The cable_courier gem in puma (test/rails/gem/config.ru: a Rails 6.1 app on the unmodified
 // StimulusReflex 3.5.5, real Reflex classes, the gem's ActiveRecord store on a sqlite file): stamped
 // reflexes sent out of order run once each in seq order on ActionCable's pool of 4 workers, and after
-// puma is SIGKILLed and started again a resent reflex is answered from the store, not run again.
+// puma is SIGKILLed and started again a resent reflex is answered from the store, not run again; another
+// user naming the same clientId neither reads nor consumes the first user's lane.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { CableProbe, type Frame } from "./cable-probe";
 import { startGemApp, type GemApp } from "./gem-app";
@@ -22,8 +23,8 @@ function reflex(id: string, seq: number, label: string): object {
   return { command: "message", identifier: IDENTIFIER, data: JSON.stringify(data) };
 }
 
-async function subscribed(): Promise<CableProbe> {
-  const probe = await CableProbe.connect(`ws://127.0.0.1:${port}/cable`, `http://127.0.0.1:${port}`, { Cookie: "user=alice" });
+async function subscribed(user = "alice"): Promise<CableProbe> {
+  const probe = await CableProbe.connect(`ws://127.0.0.1:${port}/cable`, `http://127.0.0.1:${port}`, { Cookie: `user=${user}` });
   probe.send({ command: "subscribe", identifier: IDENTIFIER });
   await probe.waitFor((f) => f.type === "confirm_subscription", "confirm_subscription");
   return probe;
@@ -67,3 +68,20 @@ test("out-of-order stamped reflexes run once each in seq order; after SIGKILL a 
   expect((await stats()).notes).toHaveLength(5);
   again.close();
 }, 90_000);
+
+// Runs after the test above (vitest runs a file's tests in order): alice's tab-1 has committed 1..5.
+test("another user naming the same clientId gets a lane of its own: alice's results are neither replayed nor consumed", async () => {
+  const before = (await stats()).notes.length;
+  const bob = await subscribed("bob");
+  const hello = bob.frames.find((f) => (f.message as { courier?: { hello?: boolean } })?.courier?.hello);
+  expect((hello?.message as { courier: { committed: Record<string, number> } }).courier.committed).toEqual({ "tab-1": 0 });
+  bob.send(reflex("r1", 1, "bob1")); // alice committed tab-1's seq 1 with this very id
+  const commit = await bob.waitFor(ack("committed", "r1"), "bob's commit");
+  expect((commit.message as { courier: { replay?: boolean } }).courier.replay).toBeUndefined();
+  expect((await stats()).notes.slice(before)).toEqual(["bob1"]);
+  bob.close();
+  const alice = await subscribed("alice");
+  const aliceHello = alice.frames.find((f) => (f.message as { courier?: { hello?: boolean } })?.courier?.hello);
+  expect((aliceHello?.message as { courier: { committed: Record<string, number> } }).courier.committed).toEqual({ "tab-1": 5 });
+  alice.close();
+}, 60_000);
