@@ -8,6 +8,9 @@ if ! command -v ruby >/dev/null 2>&1 || ! command -v puma >/dev/null 2>&1 \
    || ! ruby -e 'require "action_cable"' >/dev/null 2>&1; then
   need+=(ruby-rails puma)
 fi
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+ruby -e 'require "redis"' >/dev/null 2>&1 || need+=(ruby-redis)
+ruby -e 'require "sqlite3"' >/dev/null 2>&1 || need+=(ruby-sqlite3)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 echo "cable-courier tests need the Debian packages: ${need[*]}"

@@ -67,22 +67,9 @@ export async function startRailsPeer(options: RailsPeerOptions = {}): Promise<Ra
     CABLE_COURIER_DIST: options.dist ?? join(HERE, "../../dist"),
     RAILS_PEER_LOG_LEVEL: options.logLevel ?? "warn",
   };
-  let log = "";
+  const log = { text: "" };
+  const launch = () => launchPuma(HERE, port, env, log);
   let child = await launch();
-
-  async function launch(): Promise<ChildProcess> {
-    const proc = spawn("puma", ["-b", `tcp://127.0.0.1:${port}`, "-t", "4:4", "config.ru"], { cwd: HERE, env });
-    const keep = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-64_000));
-    proc.stdout?.on("data", keep);
-    proc.stderr?.on("data", keep);
-    try {
-      await waitReady(proc, url);
-    } catch (error) {
-      await halt(proc, false);
-      throw new Error(`${(error as Error).message}\n--- puma output ---\n${log}`);
-    }
-    return proc;
-  }
 
   const request = async (path: string, init?: RequestInit): Promise<unknown> => {
     const response = await fetch(url + path, init);
@@ -104,7 +91,7 @@ export async function startRailsPeer(options: RailsPeerOptions = {}): Promise<Ra
       void (await request("/__broadcast", { method: "POST", body: JSON.stringify(operations) })),
     failSaves: async (count) =>
       void (await request("/__faults", { method: "POST", body: JSON.stringify({ failSaves: count }) })),
-    output: () => log,
+    output: () => log.text,
     async restart({ hard = false } = {}) {
       await halt(child, hard);
       child = await launch();
@@ -116,7 +103,22 @@ export async function startRailsPeer(options: RailsPeerOptions = {}): Promise<Ra
   };
 }
 
-async function freePort(): Promise<number> {
+/** Starts `puma config.ru` in `cwd` on 127.0.0.1:port and waits until /__stats answers; its output goes to log.text. */
+export async function launchPuma(cwd: string, port: number, env: NodeJS.ProcessEnv, log: { text: string }): Promise<ChildProcess> {
+  const proc = spawn("puma", ["-b", `tcp://127.0.0.1:${port}`, "-t", "4:4", "config.ru"], { cwd, env });
+  const keep = (chunk: Buffer) => (log.text = (log.text + chunk.toString()).slice(-64_000));
+  proc.stdout?.on("data", keep);
+  proc.stderr?.on("data", keep);
+  try {
+    await waitReady(proc, `http://127.0.0.1:${port}`);
+  } catch (error) {
+    await halt(proc, false);
+    throw new Error(`${(error as Error).message}\n--- puma output ---\n${log.text}`);
+  }
+  return proc;
+}
+
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -129,7 +131,7 @@ async function freePort(): Promise<number> {
 }
 
 // Polls /__stats until it answers; fails at once if puma exits.
-async function waitReady(proc: ChildProcess, url: string): Promise<void> {
+export async function waitReady(proc: ChildProcess, url: string): Promise<void> {
   const deadline = Date.now() + READY_WITHIN;
   let exited: string | undefined;
   proc.once("exit", (code, signal) => (exited = `puma exited (code ${code}, signal ${signal}) before it was ready`));
@@ -147,7 +149,7 @@ async function waitReady(proc: ChildProcess, url: string): Promise<void> {
 }
 
 // SIGTERM (or SIGKILL when hard), then SIGKILL if it has not exited within STOP_WITHIN.
-async function halt(proc: ChildProcess, hard: boolean): Promise<void> {
+export async function halt(proc: ChildProcess, hard: boolean): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
   const pid = proc.pid;
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));

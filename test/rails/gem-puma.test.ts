@@ -1,0 +1,87 @@
+// The cable_courier gem in puma (test/rails/gem/config.ru: a Rails 6.1 app on the unmodified
+// StimulusReflex 3.5.5, real Reflex classes, the gem's ActiveRecord store on a sqlite file): stamped
+// reflexes sent out of order run once each in seq order on ActionCable's pool of 4 workers, and after
+// puma is SIGKILLed and started again a resent reflex is answered from the store, not run again; another
+// user naming the same clientId neither reads nor consumes the first user's lane.
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { CableProbe, type Frame } from "./cable-probe";
+import { startGemApp, type GemApp } from "./gem-app";
+
+let app: GemApp;
+let port = 0;
+const stats = () => app.stats();
+
+const IDENTIFIER = JSON.stringify({ channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1" });
+
+function reflex(id: string, seq: number, label: string): object {
+  const data = {
+    target: "CounterReflex#increment", id, url: `http://127.0.0.1:${port}/`, version: "3.5.5", args: [],
+    attrs: {}, dataset: { dataset: { "data-label": label }, datasetAll: {} }, selectors: [], tabId: "t",
+    permanentAttributeName: "data-reflex-permanent", formData: "", params: {},
+    courier: { v: 1, clientId: "tab-1", seq },
+  };
+  return { command: "message", identifier: IDENTIFIER, data: JSON.stringify(data) };
+}
+
+async function subscribed(user = "alice"): Promise<CableProbe> {
+  const probe = await CableProbe.connect(`ws://127.0.0.1:${port}/cable`, `http://127.0.0.1:${port}`, { Cookie: `user=${user}` });
+  probe.send({ command: "subscribe", identifier: IDENTIFIER });
+  await probe.waitFor((f) => f.type === "confirm_subscription", "confirm_subscription");
+  return probe;
+}
+
+const ack = (kind: string, id?: string) => (f: Frame) => {
+  const c = (f.message as { courier?: { ack?: string; id?: string } } | undefined)?.courier;
+  return c?.ack === kind && (id === undefined || c.id === id);
+};
+
+beforeAll(async () => {
+  app = await startGemApp();
+  port = app.port;
+}, 60_000);
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+test("out-of-order stamped reflexes run once each in seq order; after SIGKILL a resend is replayed", async () => {
+  const probe = await subscribed();
+  const hello = probe.frames.find((f) => (f.message as { courier?: { hello?: boolean } })?.courier?.hello);
+  expect((hello?.message as { courier: { committed: Record<string, number> } }).courier.committed).toEqual({ "tab-1": 0 });
+
+  for (const seq of [3, 1, 4, 2, 5]) probe.send(reflex(`r${seq}`, seq, `n${seq}`));
+  await probe.waitForCount(ack("committed"), 5, "five commits", 30_000);
+  const commits = probe.frames.filter(ack("committed")).map((f) => (f.message as { courier: { seq: number } }).courier.seq);
+  expect(commits).toEqual([1, 2, 3, 4, 5]);
+  expect((await stats()).notes).toEqual(["n1", "n2", "n3", "n4", "n5"]);
+  probe.close();
+
+  await app.restart({ hard: true }); // SIGKILL, like a crash
+  const again = await subscribed();
+  const hello2 = again.frames.find((f) => (f.message as { courier?: { hello?: boolean } })?.courier?.hello);
+  expect((hello2?.message as { courier: { committed: Record<string, number> } }).courier.committed).toEqual({ "tab-1": 5 });
+  again.send(reflex("r4", 4, "n4"));
+  const replay = await again.waitFor(ack("committed", "r4"), "the replayed commit");
+  const courier = (replay.message as { courier: { replay?: boolean; operations: { selector: string; html: string }[] } }).courier;
+  expect(courier.replay).toBe(true);
+  expect(courier.operations[0]).toMatchObject({ selector: "#count", html: "4" });
+  expect((await stats()).notes).toHaveLength(5);
+  again.close();
+}, 90_000);
+
+// Runs after the test above (vitest runs a file's tests in order): alice's tab-1 has committed 1..5.
+test("another user naming the same clientId gets a lane of its own: alice's results are neither replayed nor consumed", async () => {
+  const before = (await stats()).notes.length;
+  const bob = await subscribed("bob");
+  const hello = bob.frames.find((f) => (f.message as { courier?: { hello?: boolean } })?.courier?.hello);
+  expect((hello?.message as { courier: { committed: Record<string, number> } }).courier.committed).toEqual({ "tab-1": 0 });
+  bob.send(reflex("r1", 1, "bob1")); // alice committed tab-1's seq 1 with this very id
+  const commit = await bob.waitFor(ack("committed", "r1"), "bob's commit");
+  expect((commit.message as { courier: { replay?: boolean } }).courier.replay).toBeUndefined();
+  expect((await stats()).notes.slice(before)).toEqual(["bob1"]);
+  bob.close();
+  const alice = await subscribed("alice");
+  const aliceHello = alice.frames.find((f) => (f.message as { courier?: { hello?: boolean } })?.courier?.hello);
+  expect((aliceHello?.message as { courier: { committed: Record<string, number> } }).courier.committed).toEqual({ "tab-1": 5 });
+  alice.close();
+}, 60_000);
