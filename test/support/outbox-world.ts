@@ -48,6 +48,7 @@ export async function outboxWorld(pages: Record<string, (count: number, cableUrl
   const up = async () => {
     cable = createServer({
       store,
+      allowedOrigins: () => true, // the pages come from another port of 127.0.0.1
       reflexes: { "Counter#increment": () => [morph("#count", String(++runs), { childrenOnly: true })] },
     });
     await cable.listen(port);
