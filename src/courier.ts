@@ -1,6 +1,7 @@
 // The one object a page talks to. It owns nothing but the wiring: event → outbox → transport → server →
 // acks/operations → outbox stage → DOM. Each part lives in its own folder.
 import { dispatch } from "./core/events.js";
+import { warnOnce } from "./core/warn.js";
 import type { CableState, InboundMessage, Operation } from "./protocol/types.js";
 import { classifyMessage } from "./protocol/validate.js";
 import { Transport } from "./transport/index.js";
@@ -159,6 +160,11 @@ export class Courier {
   private stateChanged(state: CableState, previous: CableState): void {
     this.status.setState(state);
     const detail = { state, previous, disconnect: this.lastDisconnect };
+    if (state === "refused") {
+      const reason = detail.disconnect?.reason ?? "unknown";
+      const url = this.transport?.cableUrl ?? this.options.url;
+      warnOnce(`refused ${reason} ${url}`, `the server at ${url} refused the connection (${reason}); not retrying until the page wakes or reloads`);
+    }
     dispatch(document, "courier:state", detail);
     if (state === "connected") dispatch(document, "courier:connected", detail);
     else if (previous === "connected") dispatch(document, "courier:disconnected", detail);

@@ -82,7 +82,7 @@ export interface ServerOptions {
   /** Browser origins allowed to open the socket; a list also refuses requests without an Origin. Default: all. */
   allowedOrigins?: string[] | ((origin: string | undefined) => boolean);
   /**
-   * Returns the connection's identity, or false to refuse it with 401. The identity's JSON namespaces the
+   * Returns the connection's identity, or false to refuse it as Rails does (the socket is accepted, told `disconnect` with reason `unauthorized` and `reconnect: false`, and closed). The identity's JSON namespaces the
    * dedup state, so return a stable user id (e.g. `{ user: 7 }`), not a record whose fields change;
    * `undefined` and `true` mean anonymous. An identity without a JSON form (a BigInt) is refused with 500.
    */

@@ -9,6 +9,10 @@ import { Channel } from "./channel.js";
 import { Connection } from "./connection.js";
 import type { DisconnectInfo, TransportDelegate, TransportOptions } from "./index.js";
 import { Monitor } from "./monitor.js";
+import { warnOnce } from "../core/warn.js";
+
+/** Failed attempts in a row, none ever welcomed, before the URL is named in a console warning. */
+const HANDSHAKE_WARN_AFTER = 3;
 
 export class Transport {
   lastDisconnect: DisconnectInfo | undefined;
@@ -22,6 +26,9 @@ export class Transport {
   /** A socket is open or opening, and we have not yet seen it go. */
   private socketUp = false;
   private attemptAt = 0;
+  /** Sockets lost in a row without a subscription confirmed on any of them. */
+  private failures = 0;
+  private readonly url: string;
   private readonly logger: Logger;
   private readonly monitor: Monitor;
   private readonly connection: Connection;
@@ -29,6 +36,7 @@ export class Transport {
 
   constructor(options: TransportOptions, private readonly delegate: TransportDelegate) {
     this.logger = options.logger;
+    this.url = options.url;
     this.monitor = new Monitor(options, {
       reconnect: () => this.attempt(),
       stale: (idle) => this.abandon(`no frame for ${idle} ms`),
@@ -116,6 +124,7 @@ export class Transport {
     this.monitor.connected();
     if (this.isSubscribed) return;
     this.isSubscribed = true;
+    this.failures = 0;
     this.note("info", "subscription confirmed");
     this.setState("connected");
     guarded(this.logger, "subscribed", () => this.delegate.subscribed());
@@ -124,6 +133,7 @@ export class Transport {
   private refused(): void {
     if (!this.started) return;
     this.rejected = true;
+    this.lastDisconnect = { reason: "subscription_rejected", reconnect: false };
     this.note("warn", "the server rejected the subscription; asking again when the page wakes");
     this.drop();
     this.settle();
@@ -140,7 +150,12 @@ export class Transport {
   private lost(why: string): void {
     if (!this.started || !this.socketUp) return;
     this.socketUp = false;
-    if (!this.isSubscribed) guarded(this.logger, "socketLost", () => this.delegate.socketLost?.());
+    if (!this.isSubscribed) {
+      guarded(this.logger, "socketLost", () => this.delegate.socketLost?.());
+      if (++this.failures === HANDSHAKE_WARN_AFTER && !this.halted) {
+        warnOnce(`unreachable ${this.cableUrl}`, `cannot connect to ${this.cableUrl} (${this.failures} attempts failed); still trying`);
+      }
+    }
     this.drop();
     this.settle();
     if (this.halted) return this.monitor.halt();
@@ -182,9 +197,15 @@ export class Transport {
     guarded(this.logger, "unsubscribed", () => this.delegate.unsubscribed());
   }
 
-  /** Not subscribed: `offline` when the browser says so; `connecting` lasts until the first attempt resolves. */
+  /** The cable URL: the shared consumer's when there is one. */
+  get cableUrl(): string {
+    return (this.connection.consumer as { url?: string } | undefined)?.url ?? this.url;
+  }
+
+  /** Not subscribed: `refused` when the server said not to come back; `offline` when the browser says so; `connecting` lasts until the first attempt resolves. */
   private settle(): void {
     if (this.isSubscribed) this.setState("connected");
+    else if (this.halted || this.rejected) this.setState("refused");
     else if (browserOffline()) this.setState("offline");
     else if (this.current !== "connecting" || !this.socketUp || this.rejected) this.setState("disconnected");
   }
