@@ -115,7 +115,9 @@ export class Operations {
   private report(operation: Operation | null, reason: OperationErrorReason, message: string, error?: unknown): void {
     const detail: OperationErrorDetail = { operation, reason, message };
     if (error !== undefined) detail.error = error;
-    this.logger.log("warn", message, detail);
+    // Loud without `debug` too: an operation that did not apply is a page that silently differs.
+    if (this.logger.enabled) this.logger.log("warn", message, detail);
+    else console.warn(`[cable-courier] ${message}`, detail);
     dispatch(this.doc, "courier:operation-error", detail);
   }
 }

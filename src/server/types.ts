@@ -101,6 +101,11 @@ export interface ServerOptions {
   closeTimeout?: number;
   /** Largest accepted frame in bytes; a bigger one closes that socket (1009). Default 1 MiB. */
   maxPayload?: number;
+  /**
+   * Where the server logs. Default: errors only (a reflex handler that throws, a store that fails) on
+   * `console.error`. `false` silences it; `true` logs everything to the console; a `Logger` or
+   * `(level, message, detail) => void` takes it all.
+   */
   logger?: LoggerOption;
   onReflex?: (event: ReflexEvent) => void;
 }

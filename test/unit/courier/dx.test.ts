@@ -58,3 +58,67 @@ test("a failed authenticate refuses the page: cable-refused, the reason, one war
   const named = warnings().filter((m) => m.includes("unauthorized") && m.includes(s.cableUrl));
   expect(named).toHaveLength(1);
 });
+
+const boom = (name: string) => () => {
+  throw new Error(`${name} broke`);
+};
+
+test("a failed reflex nobody handles warns once, naming it; a .catch() or a courier:failed listener that reads the detail silences it", async () => {
+  const s = await serve({ reflexes: { "Boom#caught": boom("caught"), "Boom#heard": boom("heard"), "Boom#ignored": boom("ignored") } });
+  const c = connect(s.cableUrl);
+  await until("connected", () => c.state === "connected");
+  let failures = 0;
+  const count = () => void failures++; // hears the event without reading it: not handling it
+  document.addEventListener("courier:failed", count);
+  const read = (e: Event) => void (e as CustomEvent<{ reason: string }>).detail.reason;
+  try {
+    await expect(c.stimulate("Boom#caught")).rejects.toMatchObject({ reason: expect.any(String) });
+    document.addEventListener("courier:failed", read);
+    c.stimulate("Boom#heard");
+    await until("two failures", () => failures === 2);
+    document.removeEventListener("courier:failed", read);
+    c.stimulate("Boom#ignored");
+    await until("three failures", () => failures === 3);
+    await until("the warning", () => warnings().some((m) => m.includes("Boom#ignored")));
+    expect(warnings().filter((m) => m.includes("Boom#"))).toEqual([expect.stringContaining("Boom#ignored")]);
+  } finally {
+    document.removeEventListener("courier:failed", count);
+    document.removeEventListener("courier:failed", read);
+  }
+});
+
+test("the reference server logs a throwing handler on console.error by default; logger: false silences it", async () => {
+  const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+  try {
+    const loud = createServer({ reflexes: { "Boom#loud": boom("loud") } });
+    await loud.listen(0);
+    server = loud;
+    const c = connect(loud.cableUrl);
+    await expect(c.stimulate("Boom#loud")).rejects.toBeTruthy();
+    expect(error.mock.calls.some((call: unknown[]) => String(call[0]).includes("Boom#loud"))).toBe(true);
+    courier?.stop();
+    await loud.close();
+    error.mockClear();
+    const quiet = await serve({ reflexes: { "Boom#quiet": boom("quiet") } });
+    const d = connect(quiet.cableUrl);
+    await expect(d.stimulate("Boom#quiet")).rejects.toBeTruthy();
+    expect(error).not.toHaveBeenCalled();
+  } finally {
+    error.mockRestore();
+  }
+});
+
+test("an operation that fails warns without debug, and courier:operation-error still fires", async () => {
+  const s = await serve({});
+  const c = connect(s.cableUrl);
+  const errors: unknown[] = [];
+  const listen = (e: Event) => void errors.push((e as CustomEvent).detail);
+  document.addEventListener("courier:operation-error", listen);
+  try {
+    c.applyOperations([{ operation: "innerHtml", selector: "#nowhere-at-all", html: "x" }]);
+    expect(errors).toHaveLength(1);
+    expect(warnings().filter((m) => m.includes("innerHtml"))).toHaveLength(1);
+  } finally {
+    document.removeEventListener("courier:operation-error", listen);
+  }
+});
