@@ -85,7 +85,7 @@ export class Courier {
   private enqueue(target: string, options: StimulateOptions): ReflexPromise {
     const { element } = options;
     const retry = options.retry ?? (element?.getAttribute("data-reflex-retry") === "safe" ? "safe" : "unsafe");
-    const payload = buildPayload(target, options);
+    const payload = buildPayload(target, { ...options, version: options.version ?? this.options.version });
     if (element) this.elements.set(payload.id, element);
     const promise = this.outbox.enqueue(payload, { retry });
     this.unhandled.set(promise.id, true);

@@ -1,6 +1,7 @@
 // Every option `start()` takes, its default, and where the page can supply it instead (meta tags).
 import type { Consumer } from "@rails/actioncable";
 import { createLogger, type Logger, type LoggerOption } from "./core/logger.js";
+import { STIMULUS_REFLEX_VERSION } from "./dom/payload.js";
 
 export type OfflineMode = "queue" | "hide" | "disable";
 
@@ -39,6 +40,11 @@ export interface CourierOptions {
   reconnectMax?: number;
   /** An open socket silent for this long (no ping) is treated as dead (ms). Default 6500. */
   staleAfter?: number;
+  /**
+   * The payload's `version`: the StimulusReflex version the server checks it against. Default
+   * `<meta name="stimulus-reflex-version">`, else "3.5.5".
+   */
+  version?: string;
 }
 
 export interface ResolvedOptions extends Required<Omit<CourierOptions, "consumer" | "debug" | "params">> {
@@ -71,5 +77,22 @@ export function resolveOptions(options: CourierOptions = {}): ResolvedOptions {
     reconnectBase: options.reconnectBase ?? 50,
     reconnectMax: options.reconnectMax ?? 3000,
     staleAfter: options.staleAfter ?? 6500,
+    version: options.version ?? meta("stimulus-reflex-version") ?? STIMULUS_REFLEX_VERSION,
   };
+}
+
+/**
+ * The options given to a later `start()` that differ from the running courier's (`debug` and `consumer`
+ * are compared by identity only when given). Empty when nothing given differs.
+ */
+export function differingOptions(given: CourierOptions, running: ResolvedOptions): string[] {
+  const wanted = resolveOptions(given) as unknown as Record<string, unknown>;
+  const have = running as unknown as Record<string, unknown>;
+  const differs: string[] = [];
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined || key === "debug") continue;
+    const same = key === "consumer" ? value === running.consumer : JSON.stringify(wanted[key]) === JSON.stringify(have[key]);
+    if (!same) differs.push(key);
+  }
+  return differs;
 }

@@ -122,3 +122,40 @@ test("an operation that fails warns without debug, and courier:operation-error s
     document.removeEventListener("courier:operation-error", listen);
   }
 });
+
+test("the payload's version: 3.5.5 by default, <meta name=stimulus-reflex-version>, or the version option", async () => {
+  const versions: unknown[] = [];
+  const s = await serve({ reflexes: { "V#see": ({ payload }) => void versions.push((payload as { version?: string }).version) } });
+  const c = connect(s.cableUrl);
+  await c.stimulate("V#see");
+  c.stop();
+  const meta = document.createElement("meta");
+  meta.name = "stimulus-reflex-version";
+  meta.content = "3.4.1";
+  document.head.append(meta);
+  try {
+    const d = connect(s.cableUrl);
+    await d.stimulate("V#see");
+    d.stop();
+    courier = new Courier({ url: s.cableUrl, storage: "memory", version: "3.5.0-pre9" });
+    courier.connect();
+    await courier.stimulate("V#see");
+  } finally {
+    meta.remove();
+  }
+  expect(versions).toEqual(["3.5.5", "3.4.1", "3.5.0-pre9"]);
+});
+
+test("start() again with other options warns once, naming them; with none or the same, it does not", async () => {
+  const { start } = await import("../../../src/index");
+  const first = start({ url: "ws://127.0.0.1:9/cable", storage: "memory" });
+  courier = first;
+  expect(start()).toBe(first);
+  expect(start({ url: "ws://127.0.0.1:9/cable" })).toBe(first);
+  expect(warnings().filter((m) => m.includes("start()"))).toHaveLength(0);
+  expect(start({ url: "ws://127.0.0.1:9/other", maxQueue: 5 })).toBe(first);
+  expect(start({ url: "ws://127.0.0.1:9/third" })).toBe(first);
+  const warned = warnings().filter((m) => m.includes("start()"));
+  expect(warned).toHaveLength(1);
+  expect(warned[0]).toContain("url, maxQueue");
+});
