@@ -89,6 +89,7 @@ export class Courier {
     if (element) this.elements.set(payload.id, element);
     const promise = this.outbox.enqueue(payload, { retry });
     this.unhandled.set(promise.id, true);
+    this.own.add(promise.id);
     promise.then(
       () => this.unhandled.delete(promise.id),
       (error: unknown) => setTimeout(() => this.warnUnhandled(promise.id, target, error)),
@@ -101,6 +102,8 @@ export class Courier {
    * a `then`/`catch`/`finally` (an `await` counts), or a `courier:failed` listener read `event.detail`.
    */
   private readonly unhandled = new Map<string, boolean>();
+  /** Ids of the reflexes this page sent, for `isolate` (kept for the page's life: replays may follow). */
+  private readonly own = new Set<string>();
   /** A courier:failed event is being dispatched: a read of its detail is an app listener's. */
   private reading = false;
 
@@ -201,8 +204,14 @@ export class Courier {
     const message = classifyMessage(data);
     if (message instanceof Error) return this.protocolError(message, data);
     // Operations land in the page before the outbox resolves the reflex they answer.
-    if (message.kind === "operations") this.operations.apply(message.envelope.operations);
+    if (message.kind === "operations") this.operations.apply(this.isolated(message.envelope.operations));
     this.outbox.received(message as InboundMessage);
+  }
+
+  /** With `isolate`, drops the operations answering another tab's reflex. */
+  private isolated(operations: Operation[]): Operation[] {
+    if (!this.options.isolate) return operations;
+    return operations.filter((op) => typeof op.reflexId !== "string" || this.own.has(op.reflexId));
   }
 
   private protocolError(error: Error, raw: unknown): void {

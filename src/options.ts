@@ -45,6 +45,12 @@ export interface CourierOptions {
    * `<meta name="stimulus-reflex-version">`, else "3.5.5".
    */
   version?: string;
+  /**
+   * StimulusReflex's `isolate`: operations the server broadcasts for another tab's reflex (their
+   * `reflexId` is not one this page sent) are not applied here. Operations without a `reflexId` still are.
+   * Default false.
+   */
+  isolate?: boolean;
 }
 
 export interface ResolvedOptions extends Required<Omit<CourierOptions, "consumer" | "debug" | "params">> {
@@ -78,6 +84,7 @@ export function resolveOptions(options: CourierOptions = {}): ResolvedOptions {
     reconnectMax: options.reconnectMax ?? 3000,
     staleAfter: options.staleAfter ?? 6500,
     version: options.version ?? meta("stimulus-reflex-version") ?? STIMULUS_REFLEX_VERSION,
+    isolate: options.isolate ?? false,
   };
 }
 

@@ -159,3 +159,23 @@ test("start() again with other options warns once, naming them; with none or the
   expect(warned).toHaveLength(1);
   expect(warned[0]).toContain("url, maxQueue");
 });
+
+test("isolate: operations broadcast for another tab's reflex are not applied; this page's and plain broadcasts are", async () => {
+  document.body.innerHTML = `<p id="other">-</p><p id="mine">-</p><p id="plain">-</p>`;
+  const s = await serve({ reflexes: { "Mine#run": () => [{ operation: "innerHtml", selector: "#mine", html: "mine" }] } });
+  const run = async (isolate: boolean) => {
+    courier = new Courier({ url: s.cableUrl, storage: "memory", isolate });
+    courier.connect();
+    await until("connected", () => courier!.state === "connected");
+    s.broadcast([{ operation: "innerHtml", selector: "#other", html: "other", reflexId: "another-tab-reflex" }]);
+    s.broadcast([{ operation: "innerHtml", selector: "#plain", html: "plain" }]);
+    await until("the plain broadcast", () => document.getElementById("plain")!.textContent === "plain");
+    await courier.stimulate("Mine#run");
+    const seen = ["other", "mine", "plain"].map((id) => document.getElementById(id)!.textContent);
+    courier.stop();
+    for (const id of ["other", "mine", "plain"]) document.getElementById(id)!.textContent = "-";
+    return seen;
+  };
+  expect(await run(true)).toEqual(["-", "mine", "plain"]);
+  expect(await run(false)).toEqual(["other", "mine", "plain"]);
+});
