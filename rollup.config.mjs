@@ -21,7 +21,14 @@ export default [
     output: { file: "dist/cable-courier.bundle.js", format: "es", sourcemap: true },
   },
   {
-    input: "src/index.ts",
+    // For import maps: everything in one file with a stable name; only Stimulus stays a bare import.
+    input: "src/stimulus/bundle.ts",
+    external: (id) => /^@hotwired\/stimulus(\/|$)/.test(id),
+    plugins: [...browser(), ts()],
+    output: { file: "dist/stimulus.bundle.js", format: "es", sourcemap: true },
+  },
+  {
+    input: "src/iife.ts",
     plugins: [...browser(), ts(), terser()],
     output: { file: "dist/cable-courier.iife.min.js", format: "iife", name: "CableCourier", sourcemap: true },
   },

@@ -27,6 +27,12 @@ const server = createServer({
     "/stimulus": page("esm", "stimulus", "Stimulus counter"),
     "/iife": page("iife", "todos", "Todos"),
     "/iife/counter": page("iife", "counter", "Counter"),
+    // The templates in public/ are never served raw (their <!--markers--> are filled here).
+    "/esm.html": page("esm", "todos", "Todos"),
+    "/iife.html": page("iife", "todos", "Todos"),
+    "/todos.html": page("esm", "todos", "Todos"),
+    "/counter.html": page("iife", "counter", "Counter"),
+    "/stimulus.html": page("esm", "stimulus", "Stimulus counter"),
     "/demo/offline": post((req, res) => {
       const seconds = Number(new URL(req.url ?? "/", "http://x").searchParams.get("seconds") ?? 5);
       server.dropConnections(Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0), 300) : 5);

@@ -1,6 +1,7 @@
 // The one object a page talks to. It owns nothing but the wiring: event → outbox → transport → server →
 // acks/operations → outbox stage → DOM. Each part lives in its own folder.
 import { dispatch } from "./core/events.js";
+import { warnOnce } from "./core/warn.js";
 import type { CableState, InboundMessage, Operation } from "./protocol/types.js";
 import { classifyMessage } from "./protocol/validate.js";
 import { Transport } from "./transport/index.js";
@@ -38,9 +39,8 @@ export class Courier {
     this.status = new StatusHooks(document, { offline, disconnectDelay });
     this.operations = new Operations(document, logger);
     this.triggers = new TriggerObserver(document, (target, element) => {
-      this.stimulate(target, { element }).catch(() => {
-        // The failure is already announced by courier:failed on the element; a trigger has no caller to tell.
-      });
+      // No caller to tell: a failure is announced by courier:failed, and warned about if nobody reads it.
+      this.enqueue(target, { element });
     });
     this.outbox = Outbox.open(this.options, {
       send: (payload) => this.transport?.send(payload) ?? false,
@@ -80,11 +80,42 @@ export class Courier {
 
   /** Stores the reflex, then sends it when the connection allows; never waits for the network. */
   stimulate(target: string, options: StimulateOptions = {}): ReflexPromise {
+    return watchHandlers(this.enqueue(target, options), this.unhandled);
+  }
+
+  private enqueue(target: string, options: StimulateOptions): ReflexPromise {
     const { element } = options;
     const retry = options.retry ?? (element?.getAttribute("data-reflex-retry") === "safe" ? "safe" : "unsafe");
-    const payload = buildPayload(target, options);
+    const payload = buildPayload(target, { ...options, version: options.version ?? this.options.version });
     if (element) this.elements.set(payload.id, element);
-    return this.outbox.enqueue(payload, { retry });
+    const promise = this.outbox.enqueue(payload, { retry });
+    this.unhandled.set(promise.id, true);
+    this.own.add(promise.id);
+    promise.then(
+      () => this.unhandled.delete(promise.id),
+      (error: unknown) => setTimeout(() => this.warnUnhandled(promise.id, target, error)),
+    );
+    return promise;
+  }
+
+  /**
+   * Reflex ids whose failure nobody has handled yet. Handled means: the promise `stimulate()` returned got
+   * a `then`/`catch`/`finally` (an `await` counts), or a `courier:failed` listener read `event.detail`.
+   */
+  private readonly unhandled = new Map<string, boolean>();
+  /** Ids of the reflexes this page sent, for `isolate` (kept for the page's life: replays may follow). */
+  private readonly own = new Set<string>();
+  /** A courier:failed event is being dispatched: a read of its detail is an app listener's. */
+  private reading = false;
+
+  private warnUnhandled(id: string, target: string, error: unknown): void {
+    const unhandled = this.unhandled.get(id);
+    this.unhandled.delete(id);
+    if (!unhandled) return;
+    const reason = (error as { reason?: string } | null)?.reason ?? String(error);
+    const message = `reflex ${target} failed (${reason}) and nothing handled it: add .catch() to stimulate()'s promise or listen for courier:failed`;
+    if (this.options.logger.enabled) this.options.logger.log("warn", message, error);
+    else console.warn(`[cable-courier] ${message}`, error);
   }
 
   /**
@@ -162,6 +193,11 @@ export class Courier {
   private stateChanged(state: CableState, previous: CableState): void {
     this.status.setState(state);
     const detail = { state, previous, disconnect: this.lastDisconnect };
+    if (state === "refused") {
+      const reason = detail.disconnect?.reason ?? "unknown";
+      const url = this.transport?.cableUrl ?? this.options.url;
+      warnOnce(`refused ${reason} ${url}`, `the server at ${url} refused the connection (${reason}); not retrying until the page wakes or reloads`);
+    }
     dispatch(document, "courier:state", detail);
     if (state === "connected") dispatch(document, "courier:connected", detail);
     else if (previous === "connected") dispatch(document, "courier:disconnected", detail);
@@ -171,8 +207,14 @@ export class Courier {
     const message = classifyMessage(data);
     if (message instanceof Error) return this.protocolError(message, data);
     // Operations land in the page before the outbox resolves the reflex they answer.
-    if (message.kind === "operations") this.operations.apply(message.envelope.operations);
+    if (message.kind === "operations") this.operations.apply(this.isolated(message.envelope.operations));
     this.outbox.received(message as InboundMessage);
+  }
+
+  /** With `isolate`, drops the operations answering another tab's reflex. */
+  private isolated(operations: Operation[]): Operation[] {
+    if (!this.options.isolate) return operations;
+    return operations.filter((op) => typeof op.reflexId !== "string" || this.own.has(op.reflexId));
   }
 
   private protocolError(error: Error, raw: unknown): void {
@@ -182,7 +224,45 @@ export class Courier {
 
   private markStage(detail: StageDetail): void {
     const element = this.elements.get(detail.id);
-    markStage(element, detail);
+    if (detail.stage === "failed") {
+      // Reads count from the moment the event is dispatched (capture on window), not markStage's own.
+      const arm = () => (this.reading = true);
+      addEventListener("courier:failed", arm, { capture: true, once: true });
+      try {
+        markStage(element, this.watchDetail(detail));
+      } finally {
+        this.reading = false;
+        removeEventListener("courier:failed", arm, { capture: true });
+      }
+    } else markStage(element, detail);
     if (detail.stage === "committed" || detail.stage === "failed") this.elements.delete(detail.id);
   }
+
+  /** A failed stage's detail that marks the reflex handled when a listener reads any of it. */
+  private watchDetail(detail: StageDetail): StageDetail {
+    const { unhandled } = this;
+    const reading = () => this.reading;
+    return new Proxy(detail, {
+      get(target, key, receiver) {
+        if (reading() && unhandled.has(detail.id)) unhandled.set(detail.id, false);
+        return Reflect.get(target, key, receiver);
+      },
+    });
+  }
+}
+
+/** Marks the reflex handled as soon as the caller attaches anything to its promise. */
+function watchHandlers(promise: ReflexPromise, unhandled: Map<string, boolean>): ReflexPromise {
+  const handled = () => void (unhandled.has(promise.id) && unhandled.set(promise.id, false));
+  for (const name of ["then", "catch", "finally"] as const) {
+    const original = Promise.prototype[name] as (...args: unknown[]) => unknown;
+    Object.defineProperty(promise, name, {
+      configurable: true,
+      value(this: Promise<unknown>, ...args: unknown[]) {
+        handled();
+        return original.apply(this, args);
+      },
+    });
+  }
+  return promise;
 }

@@ -1,6 +1,7 @@
 // The public face of cable-courier: `start()` and the types an app needs. No logic lives here.
 import { Courier } from "./courier.js";
-import type { CourierOptions } from "./options.js";
+import { differingOptions, type CourierOptions } from "./options.js";
+import { warnOnce } from "./core/warn.js";
 import { sharedSlot } from "./transport/shared.js";
 
 /**
@@ -10,7 +11,17 @@ import { sharedSlot } from "./transport/shared.js";
 export function start(options?: CourierOptions): Courier {
   const slot = sharedSlot<Courier>();
   const existing = slot.get();
-  if (existing) return existing;
+  if (existing) {
+    const differs = options && existing.options ? differingOptions(options, existing.options) : [];
+    if (differs.length) {
+      warnOnce(
+        "start-options",
+        `start() was called again with other options (${differs.join(", ")}); the running courier keeps its own. ` +
+          "Call start(options) before anything else starts it (useReflex starts one with the defaults).",
+      );
+    }
+    return existing;
+  }
   const courier = new Courier(options);
   slot.set(courier);
   courier.connect();
@@ -26,3 +37,4 @@ export type { CableState, Stage, FailureReason, Operation, ReflexPayload } from 
 export type { Logger, LogLevel } from "./core/logger.js";
 export { VERSION } from "./dom/payload.js";
 export { morph, type MorphOptions } from "./dom/morph.js";
+export type { CourierEventMap, StateDetail, CableReadyOperationEvent, OperationErrorDetail, TriggerDetail, DisconnectInfo } from "./events.js";

@@ -1,6 +1,7 @@
 // Every option `start()` takes, its default, and where the page can supply it instead (meta tags).
 import type { Consumer } from "@rails/actioncable";
 import { createLogger, type Logger, type LoggerOption } from "./core/logger.js";
+import { STIMULUS_REFLEX_VERSION } from "./dom/payload.js";
 
 export type OfflineMode = "queue" | "hide" | "disable";
 
@@ -48,6 +49,17 @@ export interface CourierOptions {
   staleAfter?: number;
   /** From a connection attempt to the subscription's confirmation (welcome included); past it the socket is retried (ms). Default 5000; 0 = none. */
   welcomeTimeout?: number;
+  /**
+   * The payload's `version`: the StimulusReflex version the server checks it against. Default
+   * `<meta name="stimulus-reflex-version">`, else "3.5.5".
+   */
+  version?: string;
+  /**
+   * StimulusReflex's `isolate`: operations the server broadcasts for another tab's reflex (their
+   * `reflexId` is not one this page sent) are not applied here. Operations without a `reflexId` still are.
+   * Default false.
+   */
+  isolate?: boolean;
 }
 
 export interface ResolvedOptions extends Required<Omit<CourierOptions, "consumer" | "debug" | "params">> {
@@ -83,5 +95,23 @@ export function resolveOptions(options: CourierOptions = {}): ResolvedOptions {
     reconnectMax: options.reconnectMax ?? 3000,
     staleAfter: options.staleAfter ?? 6500,
     welcomeTimeout: options.welcomeTimeout ?? 5000,
+    version: options.version ?? meta("stimulus-reflex-version") ?? STIMULUS_REFLEX_VERSION,
+    isolate: options.isolate ?? false,
   };
+}
+
+/**
+ * The options given to a later `start()` that differ from the running courier's (`debug` and `consumer`
+ * are compared by identity only when given). Empty when nothing given differs.
+ */
+export function differingOptions(given: CourierOptions, running: ResolvedOptions): string[] {
+  const wanted = resolveOptions(given) as unknown as Record<string, unknown>;
+  const have = running as unknown as Record<string, unknown>;
+  const differs: string[] = [];
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined || key === "debug") continue;
+    const same = key === "consumer" ? value === running.consumer : JSON.stringify(wanted[key]) === JSON.stringify(have[key]);
+    if (!same) differs.push(key);
+  }
+  return differs;
 }

@@ -12,9 +12,46 @@
     if (on) fetch("/demo/online", { method: "POST" });
   });
 
-  // A queued "add" has already captured the text; clear the field for the next one.
-  document.addEventListener("courier:queued", function (event) {
+  // Queued work shows at once. The click on "Add" reaches `window` last, after the courier has read the
+  // form into the reflex (synchronously, on `document`): the text is captured, so the field is cleared
+  // here, in the same task; nothing typed after the click can be lost. The text is shown as a waiting row
+  // until the reflex commits (the server's row replaces it) or fails.
+  var waiting = []; // {id, text}; id is set by courier:queued
+  var unassigned = [];
+  window.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".add-button");
     var input = document.getElementById("new-todo");
-    if (event.detail && event.detail.target === "Todo#add" && input) input.value = "";
+    if (!button || !input || !input.value) return;
+    var item = { id: null, text: input.value };
+    waiting.push(item);
+    unassigned.push(item);
+    input.value = "";
+    showWaiting();
   });
+  document.addEventListener("courier:queued", function (event) {
+    if (event.detail.target === "Todo#add" && unassigned.length) unassigned.shift().id = event.detail.id;
+  });
+  function settled(event) {
+    waiting = waiting.filter(function (item) { return item.id !== event.detail.id; });
+    showWaiting();
+  }
+  document.addEventListener("courier:committed", settled);
+  document.addEventListener("courier:failed", settled);
+  // A morph of the list (ours or another browser's) removes the waiting rows; put back those still waiting.
+  document.addEventListener("cable-ready:after-morph", showWaiting);
+  function showWaiting() {
+    var list = document.getElementById("todo-list");
+    if (!list) return;
+    list.querySelectorAll("li.waiting").forEach(function (li) { li.remove(); });
+    waiting.forEach(function (item) {
+      var li = document.createElement("li");
+      li.className = "waiting";
+      li.setAttribute("aria-busy", "true");
+      li.textContent = item.text;
+      var mark = document.createElement("em");
+      mark.textContent = " waiting to be sent";
+      li.appendChild(mark);
+      list.appendChild(li);
+    });
+  }
 })();

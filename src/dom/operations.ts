@@ -121,11 +121,13 @@ export class Operations {
   private report(operation: Operation | null, reason: OperationErrorReason, message: string, error?: unknown): void {
     const detail: OperationErrorDetail = { operation, reason, message };
     if (error !== undefined) detail.error = error;
-    this.logger.log("warn", message, detail);
+    // Loud without `debug` too: an operation that did not apply is a page that silently differs.
+    if (this.logger.enabled) this.logger.log("warn", message, detail);
+    else console.warn(`[cable-courier] ${message}`, detail);
     try {
       dispatch(this.doc, "courier:operation-error", detail);
     } catch {
-      // the document's own dispatchEvent was overwritten: the logger has it
+      // the document's own dispatchEvent was overwritten: the warning above has it
     }
   }
 }

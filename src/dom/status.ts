@@ -12,7 +12,7 @@ export interface StatusOptions {
   disconnectDelay: number;
 }
 
-const STATES: readonly CableState[] = ["connecting", "connected", "disconnected", "offline"];
+const STATES: readonly CableState[] = ["connecting", "connected", "disconnected", "offline", "refused"];
 const MODES: readonly OfflineMode[] = ["queue", "hide", "disable"];
 const ACTION = "[data-reflex], [data-reflex-offline]";
 // Marks on what we changed, so that only our own changes are undone (an app-disabled button stays so).
@@ -21,7 +21,7 @@ const DISABLED_MARK = "data-cable-disabled";
 const MARKED = `[${HIDDEN_MARK}], [${DISABLED_MARK}]`;
 const RENDER_EVENTS = ["turbo:load", "turbo:render", "turbolinks:load"];
 
-const isDown = (state: CableState) => state === "disconnected" || state === "offline";
+const isDown = (state: CableState) => state === "disconnected" || state === "offline" || state === "refused";
 
 export class StatusHooks {
   private wanted: CableState = "connecting";

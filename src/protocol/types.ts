@@ -2,7 +2,8 @@
 // docs/PROTOCOL.md is the prose version of this file; keep the two in step.
 
 /** What `<html data-cable-state>` says and `courier.state` returns. */
-export type CableState = "connecting" | "connected" | "disconnected" | "offline";
+/** `refused`: the server said not to come back (a `disconnect` with `reconnect: false`, a rejected subscription). */
+export type CableState = "connecting" | "connected" | "disconnected" | "offline" | "refused";
 
 /** The life of one reflex, in order; `committed` and `failed` are terminal. */
 export type Stage = "queued" | "sent" | "received" | "committed" | "failed";

@@ -82,7 +82,11 @@ export class Cable {
     void checkUpgrade(request, this.options).then((verdict) => {
       if (!verdict.ok) {
         this.logger.log("info", `upgrade refused (${verdict.status}): ${verdict.reason}`);
-        return refuseUpgrade(socket, verdict.status);
+        if (verdict.status !== 401 || socket.destroyed) return refuseUpgrade(socket, verdict.status);
+        // As Rails does: accept, say why and not to come back, close (a client would retry a bare 401 forever).
+        return this.wss.handleUpgrade(request, socket, head, (ws) =>
+          ws.send(JSON.stringify({ type: "disconnect", reason: "unauthorized", reconnect: false }), () => ws.close()),
+        );
       }
       if (socket.destroyed) return;
       if (this.closing || this.refusing) return refuseUpgrade(socket, 503);

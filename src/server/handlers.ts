@@ -35,7 +35,7 @@ export async function runReflex(s: RunSettings, connection: Connection, reflex: 
     });
     return checkOperations(returned);
   } catch (error) {
-    s.logger.log("info", `reflex ${target} raised`, error);
+    s.logger.log("error", `reflex ${target} raised`, error);
     return { error: error instanceof Error ? error.message : String(error) };
   }
 }

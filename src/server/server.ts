@@ -1,7 +1,7 @@
 // createServer: wires the HTTP server, the cable and the reflex channel together.
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createLogger } from "../core/logger.js";
+import { createLogger, type Logger } from "../core/logger.js";
 import type { Operation } from "../protocol/types.js";
 import { Cable } from "./cable.js";
 import { DEFAULT_MAX_SUBSCRIPTIONS } from "./commands.js";
@@ -41,8 +41,16 @@ export interface CourierServer {
   readonly httpServer: Server;
 }
 
+/** The default logger: errors (a handler that throws, a store that fails) on console.error, nothing else. */
+const errorsToConsole: Logger = {
+  enabled: false,
+  log(level, message, detail) {
+    if (level === "error") console.error(`[cable-courier server] ${message}`, ...(detail === undefined ? [] : [detail]));
+  },
+};
+
 export function createServer(options: ServerOptions = {}): CourierServer {
-  const logger = createLogger(options.logger);
+  const logger = options.logger === undefined ? errorsToConsole : createLogger(options.logger);
   const store = options.store ?? new MemoryStore();
   const channelName = options.channel ?? DEFAULT_CHANNEL;
   const path = options.path ?? "/cable";

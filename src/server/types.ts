@@ -86,7 +86,7 @@ export interface ServerOptions {
    */
   allowedOrigins?: string[] | ((origin: string | undefined) => boolean);
   /**
-   * Returns the connection's identity, or a falsy value (false, null, undefined, 0, "") to refuse it with 401. The identity's JSON namespaces the
+   * Returns the connection's identity, or a falsy value (false, null, undefined, 0, "") to refuse it as Rails does (the socket is accepted, told `disconnect` with reason `unauthorized` and `reconnect: false`, and closed). The identity's JSON namespaces the
    * dedup state, so return a stable user id (e.g. `{ user: 7 }`), not a record whose fields change;
    * `true` means anonymous. An identity without a JSON form (a BigInt) is refused with 500.
    */
@@ -109,6 +109,11 @@ export interface ServerOptions {
   closeTimeout?: number;
   /** Largest accepted frame in bytes; a bigger one closes that socket (1009). Default 1 MiB. */
   maxPayload?: number;
+  /**
+   * Where the server logs. Default: errors only (a reflex handler that throws, a store that fails) on
+   * `console.error`. `false` silences it; `true` logs everything to the console; a `Logger` or
+   * `(level, message, detail) => void` takes it all.
+   */
   logger?: LoggerOption;
   onReflex?: (event: ReflexEvent) => void;
 }

@@ -1,22 +1,7 @@
-// `cable-courier/stimulus`: StimulusReflex's controller API on top of the courier. @hotwired/stimulus is
-// an optional peer: nothing here imports it; any object with `element` and `identifier` will do.
-import { start } from "../index.js";
-import { bindReflex, type ReflexMixin, type UseReflexOptions } from "./mixin.js";
-import type { ReflexHost } from "./lifecycle.js";
-
-/**
- * Call in a controller's `connect()`: adds `this.stimulate(target, ...args)` and runs the controller's
- * StimulusReflex lifecycle methods (`beforeReflex`, `reflexSuccess`, `afterIncrement`, ...). The courier is
- * the page's one: `start()` with default options if the page has not started it, so call `start(options)`
- * before the Stimulus application starts to configure it.
- */
-export function useReflex<T extends ReflexHost>(controller: T, options: UseReflexOptions = {}): T & ReflexMixin {
-  return bindReflex(controller, options, () => start());
-}
-
-/** StimulusReflex's name for the same thing. */
-export const register = useReflex;
-
+// `cable-courier/stimulus`: StimulusReflex's controller API on top of the courier: `useReflex(this)` for
+// any controller, and `ReflexController`, a typed base class (this entry imports @hotwired/stimulus).
+export { useReflex, register } from "./use-reflex.js";
+export { ReflexController } from "./controller.js";
 export { camelize, controllerIdentifierFor } from "./lifecycle.js";
 export type { LifecycleStage, ReflexHost } from "./lifecycle.js";
 export type { ReflexMixin, UseReflexOptions } from "./mixin.js";

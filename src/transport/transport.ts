@@ -10,6 +10,10 @@ import { Connection } from "./connection.js";
 import type { DisconnectInfo, TransportDelegate, TransportOptions } from "./index.js";
 import { Monitor } from "./monitor.js";
 import { DEFAULT_WELCOME_TIMEOUT, WelcomeDeadline } from "./welcome.js";
+import { warnOnce } from "../core/warn.js";
+
+/** Failed attempts in a row, none ever welcomed, before the URL is named in a console warning. */
+const HANDSHAKE_WARN_AFTER = 3;
 
 export class Transport {
   lastDisconnect: DisconnectInfo | undefined;
@@ -23,6 +27,9 @@ export class Transport {
   /** A socket is open or opening, and we have not yet seen it go. */
   private socketUp = false;
   private attemptAt = 0;
+  /** Sockets lost in a row without a subscription confirmed on any of them. */
+  private failures = 0;
+  private readonly url: string;
   private readonly logger: Logger;
   private readonly monitor: Monitor;
   private readonly connection: Connection;
@@ -36,6 +43,7 @@ export class Transport {
         this.abandon(`no welcome and confirmation within ${timeout} ms`);
       }
     });
+    this.url = options.url;
     this.monitor = new Monitor(options, {
       reconnect: () => this.attempt(),
       stale: (idle) => this.abandon(`no frame for ${idle} ms`),
@@ -126,6 +134,7 @@ export class Transport {
     this.monitor.connected();
     if (this.isSubscribed) return;
     this.isSubscribed = true;
+    this.failures = 0;
     this.note("info", "subscription confirmed");
     this.setState("connected");
     guarded(this.logger, "subscribed", () => this.delegate.subscribed());
@@ -135,6 +144,7 @@ export class Transport {
     if (!this.started) return;
     this.rejected = true;
     this.welcome.disarm();
+    this.lastDisconnect = { reason: "subscription_rejected", reconnect: false };
     this.note("warn", "the server rejected the subscription; asking again when the page wakes");
     this.drop();
     this.settle();
@@ -152,7 +162,12 @@ export class Transport {
     if (!this.started || !this.socketUp) return;
     this.socketUp = false;
     this.welcome.disarm();
-    if (!this.isSubscribed) guarded(this.logger, "socketLost", () => this.delegate.socketLost?.());
+    if (!this.isSubscribed) {
+      guarded(this.logger, "socketLost", () => this.delegate.socketLost?.());
+      if (++this.failures === HANDSHAKE_WARN_AFTER && !this.halted) {
+        warnOnce(`unreachable ${this.cableUrl}`, `cannot connect to ${this.cableUrl} (${this.failures} attempts failed); still trying`);
+      }
+    }
     this.drop();
     this.settle();
     if (this.halted) return this.monitor.halt();
@@ -195,9 +210,15 @@ export class Transport {
     guarded(this.logger, "unsubscribed", () => this.delegate.unsubscribed());
   }
 
-  /** Not subscribed: `offline` when the browser says so; `connecting` lasts until the first attempt resolves. */
+  /** The cable URL: the shared consumer's when there is one. */
+  get cableUrl(): string {
+    return (this.connection.consumer as { url?: string } | undefined)?.url ?? this.url;
+  }
+
+  /** Not subscribed: `refused` when the server said not to come back; `offline` when the browser says so; `connecting` lasts until the first attempt resolves. */
   private settle(): void {
     if (this.isSubscribed) this.setState("connected");
+    else if (this.halted || this.rejected) this.setState("refused");
     else if (browserOffline()) this.setState("offline");
     else if (this.current !== "connecting" || !this.socketUp || this.rejected) this.setState("disconnected");
   }

@@ -30,3 +30,27 @@ start().stimulate(42);
 start().stimulate("A#b", { retry: "maybe" });
 // @ts-expect-error a failure reason is one of the documented ones
 export const reason: ReflexError["reason"] = "lost";
+
+// ---- exactly as the README writes them ----
+import { ReflexController } from "cable-courier/stimulus";
+
+export class CounterController extends ReflexController {
+  increment() {
+    this.stimulate("Counter#increment").then((result) => result.operations.length);
+  }
+}
+
+document.addEventListener("courier:failed", e => e.detail.reason);
+// ---- end of the README's ----
+
+document.addEventListener("courier:state", (e) => {
+  const state: CableState = e.detail.state;
+  return [state, e.detail.disconnect?.reason];
+});
+document.body.addEventListener("courier:committed", (e) => e.detail.id.length);
+document.addEventListener("cable-ready:after-morph", (e) => e.detail.operation);
+document.addEventListener("cable-ready:batch-complete", (e) => e.detail.batch);
+import * as bundle from "cable-courier/stimulus-bundle";
+export const fromBundle = [bundle.start, bundle.useReflex, bundle.ReflexController];
+// @ts-expect-error a stage event's detail has no `state`
+document.addEventListener("courier:failed", (e) => e.detail.state);

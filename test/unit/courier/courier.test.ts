@@ -118,9 +118,9 @@ test("a server that says not to reconnect: the courier stops and the page can re
   const port = (refusing.address() as { port: number }).port;
   courier = new Courier({ url: `ws://127.0.0.1:${port}/cable`, storage: "memory" });
   courier.connect();
-  await until("the refusal", () => courier!.lastDisconnect !== undefined && courier!.state === "disconnected");
+  await until("the refusal", () => courier!.lastDisconnect !== undefined && courier!.state === "refused");
   expect(courier.lastDisconnect).toEqual({ reason: "unauthorized", reconnect: false });
-  expect(details.at(-1)).toMatchObject({ state: "disconnected", disconnect: { reason: "unauthorized", reconnect: false } });
+  expect(details.at(-1)).toMatchObject({ state: "refused", disconnect: { reason: "unauthorized", reconnect: false } });
   await new Promise((resolve) => setTimeout(resolve, 300)); // would be several attempts at a 50 ms backoff
   expect(sockets).toBe(1);
   refusing.close();

@@ -150,9 +150,11 @@ describe("who may connect", () => {
     await noBrowser.waitFor((f) => f.type === "welcome");
   });
 
-  it.each([null, undefined, 0, "", false])("refuses with 401 when authenticate returns %j, never a shared user", async (value) => {
+  it.each([null, undefined, 0, "", false])("refuses as Rails does when authenticate returns %j, never a shared user", async (value) => {
     const server = await start({ authenticate: () => value });
-    expect(await refusedStatus(server.cableUrl)).toBe(401);
+    const refused = await connect(server);
+    expect(await refused.closed).toBeTruthy();
+    expect(refused.frames).toEqual([{ type: "disconnect", reason: "unauthorized", reconnect: false }]);
     expect(server.stats.connectionsOpened).toBe(0);
   });
 
@@ -173,13 +175,15 @@ describe("who may connect", () => {
     expect(seen).toEqual(["http://a.evil.test", "http://a.good.test"]);
   });
 
-  it("refuses with 401 when authenticate returns false, and hands the identity to reflexes", async () => {
+  it("refuses as Rails does when authenticate returns false (disconnect unauthorized, no reconnect), and hands the identity to reflexes", async () => {
     const identities: unknown[] = [];
     const server = await start({
       authenticate: async (request) => (request.headers.cookie === "user=7" ? { user: 7 } : false),
       reflexes: { "Who#ami": ({ identity }) => void identities.push(identity) },
     });
-    expect(await refusedStatus(server.cableUrl)).toBe(401);
+    const refused = await connect(server);
+    expect(await refused.closed).toBeTruthy();
+    expect(refused.frames).toEqual([{ type: "disconnect", reason: "unauthorized", reconnect: false }]);
     const client = await connect(server, { headers: { Cookie: "user=7" } });
     const { identifier } = await client.subscribe();
     client.perform(identifier, { target: "Who#ami", id: "r1", args: [] });

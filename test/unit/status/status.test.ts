@@ -213,3 +213,15 @@ describe("action elements", () => {
     expect(document.querySelectorAll("[disabled]")).toHaveLength(1);
   });
 });
+
+describe("refused", () => {
+  test("refused shows cable-refused and data-cable-state, apart from disconnected, after the delay", () => {
+    start();
+    hooks.setState("connected");
+    down("refused");
+    expect(html().getAttribute("data-cable-state")).toBe("refused");
+    expect(cableClasses()).toEqual(["cable-refused"]);
+    hooks.setState("connected");
+    expect(cableClasses()).toEqual(["cable-connected"]);
+  });
+});

@@ -196,7 +196,7 @@ describe("Transport send and receive", () => {
     const { transport, record } = started();
     FakeWebSocket.last.handshake();
     FakeWebSocket.last.receive({ type: "disconnect", reason: "unauthorized", reconnect: false });
-    expect(transport.state).toBe("disconnected");
+    expect(transport.state).toBe("refused");
     expect(transport.lastDisconnect).toEqual({ reason: "unauthorized", reconnect: false });
     expect(record.logs.some((l) => l.level === "warn" && l.message.includes("unauthorized"))).toBe(true);
     await vi.advanceTimersByTimeAsync(60_000);
@@ -221,18 +221,18 @@ describe("Transport send and receive", () => {
   test("a server without the actioncable-v1-json subprotocol is not retried", async () => {
     const { transport } = started();
     FakeWebSocket.last.accept("actioncable-unsupported");
-    expect(transport.state).toBe("disconnected");
+    expect(transport.state).toBe("refused");
     expect(transport.lastDisconnect).toEqual({ reason: "ActionCable stopped reconnecting", reconnect: false });
     await vi.advanceTimersByTimeAsync(30_000);
     expect(FakeWebSocket.instances).toHaveLength(1);
   });
 
-  test("a rejected subscription is disconnected, and asked for again when the page wakes", async () => {
+  test("a rejected subscription is refused, and asked for again when the page wakes", async () => {
     const { transport, record } = started();
     FakeWebSocket.last.accept();
     FakeWebSocket.last.receive({ type: "welcome" });
     FakeWebSocket.last.receive({ type: "reject_subscription", identifier });
-    expect(transport.state).toBe("disconnected");
+    expect(transport.state).toBe("refused");
     expect(transport.subscribed).toBe(false);
     const asked = () => FakeWebSocket.last.commands().filter((c) => c.command === "subscribe").length;
     const before = asked();
@@ -242,6 +242,6 @@ describe("Transport send and receive", () => {
     expect(asked()).toBe(before + 1);
     FakeWebSocket.last.receive({ type: "confirm_subscription", identifier });
     expect(transport.state).toBe("connected");
-    expect(record.events).toEqual(["state:disconnected", "state:connected", "subscribed"]);
+    expect(record.events).toEqual(["state:refused", "state:disconnected", "state:connected", "subscribed"]);
   });
 });
