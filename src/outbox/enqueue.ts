@@ -4,7 +4,7 @@
 import type { ReflexPayload } from "../protocol/types.js";
 import type { Context } from "./context.js";
 import type { Entry, Lane } from "./entry.js";
-import { journalRemove } from "./journal.js";
+import { journalRemove, journalStamp } from "./journal.js";
 import type { Settle } from "./reflex-error.js";
 import type { OutboxRecord } from "./store.js";
 
@@ -34,6 +34,7 @@ export function storeReflex(ctx: Context, accepted: Accepted, maxQueue: number):
 
   const { clientId } = lane;
   const seq = ledger.nextSeq++;
+  journalStamp(id, clientId, seq);
   // Linked: it goes out as soon as it is stored, so its `attempted` mark rides in the same write.
   const premark = delivery.linked && persistence.durable;
   const record: OutboxRecord = { id, identity, clientId, seq, target, retry, createdAt,

@@ -15,6 +15,13 @@ export interface JournalEntry {
   createdAt: number;
   /** Acceptance order within the page that wrote it. */
   n: number;
+  /**
+   * The lane and seq it was given once filed. The meta's `nextSeq` is written in the same transaction as
+   * the record, so a later page whose meta for this clientId is past `seq` knows the write landed, even
+   * when the record has since left IndexedDB (another tab adopted it and the server committed it).
+   */
+  clientId?: string;
+  seq?: number;
 }
 
 function storage(): Storage | undefined {
@@ -32,6 +39,17 @@ export function journalWrite(entry: Omit<JournalEntry, "n">): void {
     storage()?.setItem(PREFIX + entry.payload.id, JSON.stringify({ ...entry, n: counter++ }));
   } catch {
     // full or disabled: IndexedDB's own window applies
+  }
+}
+
+/** Records the lane and seq an entry was filed under (see `JournalEntry.clientId`). */
+export function journalStamp(id: string, clientId: string, seq: number): void {
+  try {
+    const store = storage();
+    const entry = parse(store?.getItem(PREFIX + id) ?? null);
+    if (entry) store?.setItem(PREFIX + id, JSON.stringify({ ...entry, clientId, seq }));
+  } catch {
+    // full or disabled: the entry stays unstamped, and the next page judges it by its id alone
   }
 }
 

@@ -167,12 +167,15 @@ export class Outbox {
   }
 
   /** The journaled reflexes whose IndexedDB write never landed: stored now, under this page's client. */
-  private drainJournal({ entries, known }: { entries: JournalEntry[]; known: Set<string> }): void {
+  private drainJournal({ entries, known }: { entries: JournalEntry[]; known: Set<string> }, own: { clientId: string; nextSeq: number }): void {
     if (!entries.length) return;
     let stored = 0;
-    for (const { payload, retry, createdAt } of entries) {
+    for (const { payload, retry, createdAt, clientId, seq } of entries) {
       const { id } = payload;
-      if (known.has(id) || this.ctx.ledger.entry(id)) {
+      // Its write landed when this lane's stored counter is past its seq: stored once, maybe adopted and
+      // answered since (a burst, then a reload while another tab drained it). Storing it again would run it twice.
+      const landed = clientId === own.clientId && typeof seq === "number" && seq < own.nextSeq;
+      if (landed || known.has(id) || this.ctx.ledger.entry(id)) {
         journalRemove(id);
         continue;
       }
@@ -211,7 +214,7 @@ export class Outbox {
       await pruneOtherIdentities(this.ctx);
       this.adoption.start();
       await this.adoption.scan();
-      this.drainJournal(journal);
+      this.drainJournal(journal, own);
     } catch (error) {
       logger.log("error", "outbox: loading failed; continuing with what loaded", error);
       if (!ledger.own) {

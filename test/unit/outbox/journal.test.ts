@@ -61,6 +61,26 @@ test("a journaled reflex that also reached IndexedDB is not duplicated", async (
   expect(journal()).toEqual([]);
 });
 
+test("a journaled reflex whose write landed and that has since run and left IndexedDB is not stored again", async () => {
+  // A burst, then a reload: the write landed but the journal's cleanup was lost with the page; meanwhile
+  // the record was sent and committed (here by the same lane; in a campaign, by a tab that adopted it).
+  const first = tab();
+  await first.outbox.ready;
+  const reflex = first.outbox.enqueue(payload());
+  const entry = () => sessionStorage.getItem(`cable-courier:journal:${reflex.id}`);
+  const stamped = entry()!;
+  expect(JSON.parse(stamped)).toMatchObject({ clientId: first.outbox.clientId, seq: 1 });
+  first.link.connect();
+  await until(() => (first.link.settle(), first.outbox.pending === 0), "ran");
+  sessionStorage.setItem(`cable-courier:journal:${reflex.id}`, stamped);
+  first.outbox.close();
+  const again = tab();
+  await again.outbox.ready;
+  expect(again.outbox.pending).toBe(0);
+  expect(server.ran).toEqual([reflex.id]);
+  expect(entry()).toBeNull();
+});
+
 test("secrets never reach the journal", async () => {
   const first = tab();
   await first.outbox.ready;
