@@ -1,6 +1,6 @@
-// The short fault campaign of `npm test`: two seeds, a few hundred clicks, every fault kind. It uses the
-// lax rules (lost-before-durable and convergence before the final reload are measured and printed, not
-// failed: see docs/RELIABILITY.md, open findings); `npm run chaos -- --strict` checks them too.
+// The short fault campaign of `npm test`: two seeds, a few hundred clicks, every fault kind, strict rules
+// (lost before durable, never shown and convergence before the final reload fail it too: see
+// docs/RELIABILITY.md).
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { launchBrowser } from "../support/browser";
@@ -26,6 +26,7 @@ for (const seed of [1, 2]) {
       clickGap: [40, 400],
       faultGap: [50, 300],
       maxMs: 60_000,
+      strict: { lostBeforeDurable: true, convergenceBeforeReload: true },
     });
     console.log(formatResult(result));
     expect(result.figures.clicks).toBeGreaterThanOrEqual(150);
