@@ -81,6 +81,7 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
     }
     const effects = (await ref.stats()).effects;
     for (const e of effects) ledger.learn(e.id, e.n);
+    for (const [load, kind, id, at] of await tabs[0].kept()) ledger.kept(load, kind, id, at);
     // Before the final reload a tab shows whichever the server did last (in commit order) of: the last
     // committed effect of the reflexes its page load sent, and what its last `courier:stale` re-render
     // fetched from the page server (the server's state when it re-rendered); else its first render.

@@ -40,6 +40,15 @@ function harness(): void {
   const settled: Record<number, string> = {};
   const clickedAt = new Map<string, number>();
   const report = (kind: string, id: string, n = -1, ms = -1) => void w.__chaosReport?.(kind, id, n, load, ms);
+  // What a page applied or heard stale is also kept in localStorage, in the same task: a report through
+  // the binding can die with a page that closes or reloads right then; the harness reads these at the end.
+  const keep = (kind: string, id: string) => {
+    try {
+      localStorage.setItem(`chaos|${load}|${kind}|${id}`, String(Date.now()));
+    } catch {
+      // quota: the binding report still counts
+    }
+  };
   // By reflex id: an adopted reflex (made by an earlier page) is only known to the harness by its id.
   for (const stage of ["queued", "sent"]) {
     document.addEventListener(`courier:${stage}`, (event) => {
@@ -54,7 +63,7 @@ function harness(): void {
   // The operations of a committed reflex landed on this page (its `#last` text): the user saw its effect.
   document.addEventListener("cable-ready:after-text-content", (event) => {
     const id = (event as CustomEvent).detail?.reflexId;
-    if (typeof id === "string") report("shown", id);
+    if (typeof id === "string") (keep("shown", id), report("shown", id));
   });
   // courier:stale: the page re-renders as an app without Turbo would (README "courier:stale"): it fetches
   // this page again and puts the server's current `#last` in place, as a Turbo replace visit would. The
@@ -95,7 +104,7 @@ function harness(): void {
   document.addEventListener("courier:stale", (event) => {
     event.preventDefault();
     const reflexes = ((event as CustomEvent).detail?.reflexes ?? []) as Array<{ id?: unknown }>;
-    for (const r of reflexes) if (typeof r.id === "string") (report("stale", r.id), waiting.push(r.id));
+    for (const r of reflexes) if (typeof r.id === "string") (keep("stale", r.id), report("stale", r.id), waiting.push(r.id));
     if (!rendering) void rerender();
   });
   w.__chaos = {

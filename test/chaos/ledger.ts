@@ -102,6 +102,14 @@ export class Ledger {
     this.orphans.delete(id);
   }
 
+  /** What a page kept in localStorage: counted unless its binding report already was. */
+  kept(load: string, kind: string, id: string, at: number): void {
+    const click = this.clicks.get(this.byId.get(id) ?? -1);
+    if (!click) return;
+    if (kind === "shown" && !click.shownOn.has(load)) (click.shown = true), click.shownOn.add(load);
+    if (kind === "stale" && !click.staleOn.has(load)) (click.stale = true), click.staleOn.set(load, at);
+  }
+
   /** A page of `tab` loaded; `renderedAt` is when the page server rendered it. */
   loaded(tab: string, load: string, renderedAt: number): void {
     this.loads.set(load, { tab, renderedAt });

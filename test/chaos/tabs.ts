@@ -94,6 +94,18 @@ export class Tab {
     return this.page!.evaluate(() => (window as unknown as ChaosWindow).__chaos.rerendering());
   }
 
+  /** `[load, kind, id, at]` of every operation applied and every courier:stale heard, kept in localStorage */
+  kept(): Promise<Array<[string, string, string, number]>> {
+    return this.page!.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((key) => key.startsWith("chaos|"))
+        .map((key) => {
+          const [, load, kind, id] = key.split("|");
+          return [load, kind, id, Number(localStorage.getItem(key))] as [string, string, string, number];
+        }),
+    );
+  }
+
   pending(): Promise<string> {
     return this.page!.evaluate(() => document.documentElement.getAttribute("data-cable-pending") ?? "0");
   }
