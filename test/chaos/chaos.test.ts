@@ -1,7 +1,7 @@
 // The short fault campaign of `npm test`: two seeds, a few hundred clicks, every fault kind. Lost before
 // durable fails it. Never shown and convergence before the final reload are measured and printed, not
-// failed: seed 1 shows a few reflexes never shown around an offline spell followed by a closed tab in about
-// half of the runs, not yet explained (docs/RELIABILITY.md, open finding 1); `npm run chaos` is strict.
+// failed: seed 1 showed reflexes never shown whose answer came as their page closed or reloaded, most
+// likely reports lost with the page (docs/RELIABILITY.md, open finding 1); `npm run chaos` is strict.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { launchBrowser } from "../support/browser";
