@@ -7,7 +7,7 @@ import { startRefServer } from "../support/ref-server";
 import { lastShown, startChaosPages } from "./chaos-pages";
 import { startFaultProxy } from "./fault-proxy";
 import { FAULT_KINDS, runClicks, runFaults, type FaultKind } from "./faults";
-import { judge, type Figures, type Strictness, type TabEnd, type Violation } from "./invariants";
+import { expectedShown, judge, type Figures, type Strictness, type TabEnd, type Violation } from "./invariants";
 import { Ledger, type FaultEntry } from "./ledger";
 import { seeded } from "./rng";
 import { Tab } from "./tabs";
@@ -22,6 +22,7 @@ export interface CampaignOptions {
   clickGap?: [number, number];
   /** ms between the end of one fault and the start of the next */
   faultGap?: [number, number];
+  /** strict by default: every rule fails the run; `{...: false}` only measures that rule */
   strict?: Partial<Strictness>;
   /** hard bound on the click-and-fault phase */
   maxMs?: number;
@@ -75,17 +76,22 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
       await waitForState(page, "connected", SETTLE).catch(() => undefined);
       const pending = await waitUntil(() => tab.pending(), (p) => p === "0", "pending 0", SETTLE).catch(() => tab.pending());
       const settled = await waitUntil(() => tab.settled(), (s) => !Object.values(s).includes("pending"), "promises settled", WAIT).catch(() => tab.settled());
+      await waitUntil(() => tab.rerendering(), (busy) => !busy, "stale re-render done", WAIT).catch(() => undefined);
       ends.push({ label: tab.label, pending, settled, shownBefore: "", expectedBefore: "", shownAfter: "", expectedAfter: "" });
     }
     const effects = (await ref.stats()).effects;
-    // Before the final reload a tab shows the last committed effect of the reflexes its page load sent.
+    for (const e of effects) ledger.learn(e.id, e.n);
+    for (const [load, kind, id, at] of await tabs[0].kept()) ledger.kept(load, kind, id, at);
+    // Before the final reload a tab shows whichever the server did last (in commit order) of: the last
+    // committed effect of the reflexes its page load sent, and what its last `courier:stale` re-render
+    // fetched from the page server (the server's state when it re-rendered); else its first render.
     for (const [i, tab] of tabs.entries()) {
       const shown = await tab.shown();
-      const mine = effects.filter((e) => ledger.clicks.get(e.n)?.sentBy.has(tab.load));
       ends[i].shownBefore = shown.text;
-      ends[i].expectedBefore = mine.length ? `${mine[mine.length - 1].who}:${mine[mine.length - 1].n}` : shown.rendered;
+      ends[i].expectedBefore = expectedShown(effects, ledger, tab.load, shown.rendered);
     }
     // The final reload renders what the server did; one more click must then show its own effect.
+    ledger.final = true;
     for (const [i, tab] of tabs.entries()) {
       await tab.reload();
       const rendered = (await tab.shown()).text;
@@ -101,7 +107,8 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
       ends[i].pending = await waitUntil(() => tab.pending(), (p) => p === "0", "pending 0", SETTLE).catch(() => tab.pending());
     }
     const finalEffects = (await ref.stats()).effects;
-    const strict: Strictness = { lostBeforeDurable: false, convergenceBeforeReload: false, ...options.strict };
+    for (const e of finalEffects) ledger.learn(e.id, e.n);
+    const strict: Strictness = { lostBeforeDurable: true, convergenceBeforeReload: true, ...options.strict };
     const verdict = judge(ledger, finalEffects, ends, errors, strict);
     const quantile = (q: number) => {
       const sorted = ledger.queuedMs.map((q) => q.ms).sort((a, b) => a - b);

@@ -40,6 +40,15 @@ function harness(): void {
   const settled: Record<number, string> = {};
   const clickedAt = new Map<string, number>();
   const report = (kind: string, id: string, n = -1, ms = -1) => void w.__chaosReport?.(kind, id, n, load, ms);
+  // What a page applied or heard stale is also kept in localStorage, in the same task: a report through
+  // the binding can die with a page that closes or reloads right then; the harness reads these at the end.
+  const keep = (kind: string, id: string) => {
+    try {
+      localStorage.setItem(`chaos|${load}|${kind}|${id}`, String(Date.now()));
+    } catch {
+      // quota: the binding report still counts
+    }
+  };
   // By reflex id: an adopted reflex (made by an earlier page) is only known to the harness by its id.
   for (const stage of ["queued", "sent"]) {
     document.addEventListener(`courier:${stage}`, (event) => {
@@ -54,11 +63,55 @@ function harness(): void {
   // The operations of a committed reflex landed on this page (its `#last` text): the user saw its effect.
   document.addEventListener("cable-ready:after-text-content", (event) => {
     const id = (event as CustomEvent).detail?.reflexId;
-    if (typeof id === "string") report("shown", id);
+    if (typeof id === "string") (keep("shown", id), report("shown", id));
+  });
+  // courier:stale: the page re-renders as an app without Turbo would (README "courier:stale"): it fetches
+  // this page again and puts the server's current `#last` in place, as a Turbo replace visit would. The
+  // named reflexes count as shown only once that re-render is on the page ("rerendered", reported with
+  // the text it put there). A stale event during a re-render starts another one after it (the fetch in
+  // flight may predate that commit); a fetch that fails (offline) is tried again when the browser is
+  // back online, or after a growing pause.
+  let waiting: string[] = [];
+  let rendering = false;
+  const rerender = async () => {
+    rendering = true;
+    let pause = 100;
+    while (waiting.length) {
+      const ids = waiting;
+      waiting = [];
+      for (;;) {
+        try {
+          const html = await (await fetch(location.href, { cache: "no-store", headers: { accept: "text/html" } })).text();
+          const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("last");
+          if (!fresh) throw new Error("no #last in the page");
+          const last = document.getElementById("last")!;
+          last.textContent = fresh.textContent;
+          last.dataset.rerendered = fresh.textContent ?? "";
+          for (const id of ids) report("rerendered", id);
+          report("rerender", fresh.textContent ?? "");
+          break;
+        } catch {
+          await new Promise((resolve) => {
+            const timer = setTimeout(resolve, pause);
+            addEventListener("online", () => (clearTimeout(timer), resolve(undefined)), { once: true });
+          });
+          pause = Math.min(pause * 2, 2000);
+        }
+      }
+    }
+    rendering = false;
+  };
+  document.addEventListener("courier:stale", (event) => {
+    event.preventDefault();
+    const reflexes = ((event as CustomEvent).detail?.reflexes ?? []) as Array<{ id?: unknown }>;
+    for (const r of reflexes) if (typeof r.id === "string") (keep("stale", r.id), report("stale", r.id), waiting.push(r.id));
+    if (!rendering) void rerender();
   });
   w.__chaos = {
     load,
     settled,
+    /** a re-render is waiting or under way */
+    rerendering: () => rendering || waiting.length > 0,
     click(n: number, who: string, target = "Test#record") {
       const courier = w.courier as { stimulate(t: string, o: object): Promise<unknown> & { id: string } };
       const started = performance.now();
@@ -86,7 +139,7 @@ function render(cableUrl: string, label: string, last: string): string {
   window.courier.ready.then(() => { window.__ready = true; });
 </script>
 </head><body>
-<p id="last" data-rendered="${escapeHtml(last)}">${escapeHtml(last)}</p>
+<p id="last" data-rendered="${escapeHtml(last)}" data-rendered-at="${Date.now()}">${escapeHtml(last)}</p>
 </body></html>`;
 }
 

@@ -1,6 +1,7 @@
-// The short fault campaign of `npm test`: two seeds, a few hundred clicks, every fault kind. It uses the
-// lax rules (lost-before-durable and convergence before the final reload are measured and printed, not
-// failed: see docs/RELIABILITY.md, open findings); `npm run chaos -- --strict` checks them too.
+// The short fault campaign of `npm test`: two seeds, a few hundred clicks, every fault kind. Lost before
+// durable fails it. Never shown and convergence before the final reload are measured and printed, not
+// failed: seed 1 showed reflexes never shown whose answer came as their page closed or reloaded, most
+// likely reports lost with the page (docs/RELIABILITY.md, open finding 1); `npm run chaos` is strict.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { launchBrowser } from "../support/browser";
@@ -26,6 +27,7 @@ for (const seed of [1, 2]) {
       clickGap: [40, 400],
       faultGap: [50, 300],
       maxMs: 60_000,
+      strict: { lostBeforeDurable: true, convergenceBeforeReload: false },
     });
     console.log(formatResult(result));
     expect(result.figures.clicks).toBeGreaterThanOrEqual(150);

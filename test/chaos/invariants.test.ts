@@ -2,7 +2,7 @@
 // it, names the violation; the same data without the fault passes.
 import { describe, expect, test } from "vitest";
 import type { Effect } from "../support/ref-server";
-import { judge, type TabEnd } from "./invariants";
+import { expectedShown, judge, type TabEnd } from "./invariants";
 import { Ledger } from "./ledger";
 
 const effect = (n: number, clientId: string, seq: number): Effect => ({
@@ -51,6 +51,50 @@ describe("chaos invariants", () => {
     const effects = [effect(1, "c1", 1), effect(2, "c1", 2)];
     expect(judge(ledger, effects, [tab()], [], lax)).toMatchObject({ figures: { notShown: 1 }, violations: [] });
     expect(judge(ledger, effects, [tab()], [], { ...lax, convergenceBeforeReload: true }).violations.map((v) => v.rule)).toEqual(["not-shown"]);
+  });
+
+  test("a click named in courier:stale counts as shown only once a page re-rendered after it", () => {
+    const ledger = ledgerOf(2);
+    const click = ledger.clicks.get(2)!;
+    click.shown = false;
+    ledger.report("stale", "id-2", -1, "load-a");
+    const effects = [effect(1, "c1", 1), effect(2, "c1", 2)];
+    const strict = { lostBeforeDurable: true, convergenceBeforeReload: true };
+    const before = judge(ledger, effects, [tab()], [], strict);
+    expect(before.figures).toMatchObject({ notShown: 1, stale: 1, staleRerendered: 0 });
+    expect(before.violations.map((v) => v.message)).toEqual([expect.stringContaining("no re-render followed")]);
+    ledger.report("rerendered", "id-2", -1, "load-a");
+    expect(judge(ledger, effects, [tab()], [], strict)).toMatchObject({ figures: { notShown: 0, stale: 1, staleRerendered: 1 }, violations: [] });
+  });
+
+  test("a stale reflex is shown when its tab later loads a page rendered after the event; reports for an id learned late count", () => {
+    const ledger = new Ledger(1);
+    ledger.claim("t0", 1, true); // a burst click: its `accepted` died with the page
+    ledger.report("stale", "id-1", -1, "load-b");
+    ledger.loaded("t0", "load-b", Date.now() - 10);
+    const strict = { lostBeforeDurable: true, convergenceBeforeReload: true };
+    ledger.learn("id-1", 1);
+    expect(judge(ledger, [effect(1, "c1", 1)], [tab()], [], strict).figures).toMatchObject({ stale: 1, notShown: 1 });
+    ledger.loaded("t1", "load-x", Date.now() + 10); // another tab's page does not count
+    expect(judge(ledger, [effect(1, "c1", 1)], [tab()], [], strict).figures).toMatchObject({ notShown: 1 });
+    ledger.loaded("t0", "load-c", Date.now() + 10);
+    expect(judge(ledger, [effect(1, "c1", 1)], [tab()], [], strict)).toMatchObject({ figures: { stale: 1, staleRerendered: 1, notShown: 0 }, violations: [] });
+  });
+
+  test("before the final reload a page should show the later of the last reflex it applied and its last re-render", () => {
+    const ledger = ledgerOf(3); // reports every click shown on load-a
+    const effects = [effect(1, "c1", 1), effect(2, "c1", 2), effect(3, "c2", 1)];
+    ledger.clicks.get(3)!.shownOn.clear();
+    expect(expectedShown(effects, ledger, "load-a", "")).toBe("t0:2");
+    ledger.report("rerender", "t0:1", -1, "load-a"); // an older re-render does not undo a later reflex
+    expect(expectedShown(effects, ledger, "load-a", "")).toBe("t0:2");
+    ledger.report("stale", "id-3", -1, "load-a"); // click 3 came back from the store: a re-render is due
+    ledger.clicks.get(3)!.staleOn.set("load-a", Date.now() + 5);
+    expect(expectedShown(effects, ledger, "load-a", "")).toBe("a re-render after t0:3 (courier:stale)");
+    ledger.report("rerender", "t0:3", -1, "load-a");
+    ledger.rerender.get("load-a")!.at = Date.now() + 10;
+    expect(expectedShown(effects, ledger, "load-a", "")).toBe("t0:3");
+    expect(expectedShown(effects, ledger, "load-b", "t0:0")).toBe("t0:0"); // got no answer, no re-render
   });
 
   test("pending left, a promise never settled, a page error and a stale page are violations", () => {

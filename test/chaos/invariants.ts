@@ -29,8 +29,11 @@ export interface Figures {
   outOfOrder: number;
   promises: Record<string, number>;
   staleBeforeReload: number;
-  /** clicks that ran but whose operations no page applied */
+  /** clicks that ran but whose operations no page applied, and no page re-rendered after a courier:stale naming it */
   notShown: number;
+  /** clicks that ran and were named in a courier:stale event, and how many of those a page re-rendered after */
+  stale: number;
+  staleRerendered: number;
   faults: Record<string, number>;
 }
 
@@ -92,9 +95,17 @@ export function judge(ledger: Ledger, effects: Effect[], tabs: TabEnd[], errors:
   for (const message of errors) violations.push({ rule: "page-error", message });
 
   // Every committed reflex's operations should land on some page (its own, or the one that replayed it).
-  const notShown = [...runsByN.keys()].map((n) => ledger.clicks.get(n)).filter((c): c is Click => c !== undefined && !c.shown);
+  // A reflex named in `courier:stale` counts once a page re-rendered from the server after it.
+  const ran = [...runsByN.keys()].map((n) => ledger.clicks.get(n)).filter((c): c is Click => c !== undefined);
+  const notShown = ran.filter((c) => !c.shown && !ledger.rerenderedAfterStale(c));
   if (strict.convergenceBeforeReload)
-    for (const c of notShown) violations.push({ rule: "not-shown", message: `click ${c.n} (${c.tab}) ran, but no page applied its operations`, at: c.at });
+    for (const c of notShown)
+      violations.push({
+        rule: "not-shown",
+        message: `click ${c.n} (${c.tab}) ran, but no page applied its operations${c.stale ? " (named in courier:stale, no re-render followed)" : ""}` +
+          ` [${c.queued ? "queued" : "queued unheard"}, sent by ${c.sentBy.size} page load(s)]`,
+        at: c.at,
+      });
 
   let staleBeforeReload = 0;
   for (const t of tabs) {
@@ -123,8 +134,43 @@ export function judge(ledger: Ledger, effects: Effect[], tabs: TabEnd[], errors:
       promises,
       staleBeforeReload,
       notShown: notShown.length,
+      stale: ran.filter((c) => c.stale).length,
+      staleRerendered: ran.filter((c) => c.stale && ledger.rerenderedAfterStale(c)).length,
       faults,
     },
     violations,
   };
+}
+
+const label = (e: Effect) => `${e.who}:${e.n}`;
+
+/**
+ * What a page load should show once everything settled. The server answers a reflex on the connection
+ * that sent it last and tells no other tab, so a page is held to the answers it got: the later (in the
+ * server's commit order) of the last reflex whose operations it applied and what its last `courier:stale`
+ * re-render fetched (the server's render then, of this tab's label); a page that heard `courier:stale`
+ * after its last re-render still owes one. A page that got neither shows its first render.
+ */
+export function expectedShown(effects: Effect[], ledger: Ledger, load: string, rendered: string): string {
+  const last = (has: (c: Click) => boolean) => {
+    let at = -1;
+    effects.forEach((e, i) => {
+      const c = ledger.clicks.get(e.n);
+      if (c !== undefined && has(c)) at = i;
+    });
+    return at;
+  };
+  const applied = last((c) => c.shownOn.has(load));
+  // The last courier:stale this page heard, by the time the harness heard it.
+  let staled = -1;
+  let staleAt = -Infinity;
+  effects.forEach((e, i) => {
+    const at = ledger.clicks.get(e.n)?.staleOn.get(load);
+    if (at !== undefined && at >= staleAt) (staled = i), (staleAt = at);
+  });
+  const fetched = ledger.rerender.get(load);
+  if (staled >= 0 && (fetched === undefined || fetched.at < staleAt)) return `a re-render after ${label(effects[staled])} (courier:stale)`;
+  const at = fetched?.text ? effects.map(label).lastIndexOf(fetched.text) : -1;
+  if (fetched !== undefined && at >= applied) return fetched.text;
+  return applied >= 0 ? label(effects[applied]) : rendered;
 }

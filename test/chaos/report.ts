@@ -12,7 +12,7 @@ export function formatResult(r: CampaignResult): string {
   const f = r.figures;
   const lines = [
     `seed ${r.seed}: ${r.tabs} tab(s), ${f.clicks} clicks, ${f.runs} runs, lost ${f.lost} (before durable ${f.lostBeforeDurable}, failed ${f.failed}; ${f.lostInBursts} of ${f.burstClicks} burst clicks), ` +
-      `duplicated ${f.duplicated}, out of order ${f.outOfOrder}, never shown ${f.notShown}, stale before reload ${f.staleBeforeReload}/${r.tabs}, ${(r.ms / 1000).toFixed(1)} s`,
+      `duplicated ${f.duplicated}, out of order ${f.outOfOrder}, never shown ${f.notShown}, courier:stale ${f.stale} (re-rendered ${f.staleRerendered}), stale before reload ${f.staleBeforeReload}/${r.tabs}, ${(r.ms / 1000).toFixed(1)} s`,
     `  faults: ${kinds(f.faults)}`,
     `  promises: ${kinds(f.promises)}; stimulate() → courier:queued p50 ${r.queuedMs.p50.toFixed(1)} ms, p99 ${r.queuedMs.p99.toFixed(1)} ms, max ${r.queuedMs.max.toFixed(1)} ms`,
   ];

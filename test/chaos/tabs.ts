@@ -8,7 +8,7 @@ import type { Ledger } from "./ledger";
 
 interface ChaosWindow {
   __ready?: boolean;
-  __chaos: { load: string; settled: Record<number, string>; click(n: number, who: string, target?: string): void };
+  __chaos: { load: string; settled: Record<number, string>; rerendering(): boolean; click(n: number, who: string, target?: string): void };
 }
 
 export class Tab {
@@ -89,6 +89,23 @@ export class Tab {
     });
   }
 
+  /** a `courier:stale` re-render is waiting or under way in the page */
+  rerendering(): Promise<boolean> {
+    return this.page!.evaluate(() => (window as unknown as ChaosWindow).__chaos.rerendering());
+  }
+
+  /** `[load, kind, id, at]` of every operation applied and every courier:stale heard, kept in localStorage */
+  kept(): Promise<Array<[string, string, string, number]>> {
+    return this.page!.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((key) => key.startsWith("chaos|"))
+        .map((key) => {
+          const [, load, kind, id] = key.split("|");
+          return [load, kind, id, Number(localStorage.getItem(key))] as [string, string, string, number];
+        }),
+    );
+  }
+
   pending(): Promise<string> {
     return this.page!.evaluate(() => document.documentElement.getAttribute("data-cable-pending") ?? "0");
   }
@@ -108,5 +125,8 @@ export class Tab {
       `tab ${this.label} to load`,
       WAIT * 2,
     );
+    const renderedAt = await page.evaluate(() => Number(document.getElementById("last")!.dataset.renderedAt));
+    if (this.ledger.final) return; // the final reload is not a re-render of the campaign's pages
+    this.ledger.loaded(this.label, this.load, renderedAt);
   }
 }
