@@ -10,6 +10,7 @@ import { Delivery } from "./delivery.js";
 import { storeReflex } from "./enqueue.js";
 import { journalEntries, journalRemove, journalWrite, type JournalEntry } from "./journal.js";
 import type { Entry } from "./entry.js";
+import type { OutboxRecord } from "./store.js";
 import type { OutboxHooks, OutboxOptions, StaleReason, StaleReflex } from "./hooks.js";
 import { receive } from "./inbound.js";
 import { Ledger } from "./ledger.js";
@@ -170,6 +171,7 @@ export class Outbox {
   private drainJournal({ entries, known }: { entries: JournalEntry[]; known: Set<string> }, own: { clientId: string; nextSeq: number }): void {
     if (!entries.length) return;
     let stored = 0;
+    const orphans: OutboxRecord[] = [];
     for (const { payload, retry, createdAt, clientId, seq } of entries) {
       const { id } = payload;
       // Its write landed when this lane's stored counter is past its seq: stored once, maybe adopted and
@@ -179,13 +181,38 @@ export class Outbox {
         journalRemove(id);
         continue;
       }
+      if (typeof clientId === "string" && typeof seq === "number" && clientId !== own.clientId) {
+        // Filed under another lane (the page that wrote it minted one we could not reuse): put it back
+        // under that lane and seq, for adoption to send. If it ran already, the server answers it from its
+        // store instead of running it again; a fresh seq here would make it a new reflex.
+        orphans.push({ id, identity: this.ctx.identity, clientId, seq, target: payload.target, retry: retry === "safe" ? "safe" : "unsafe",
+          createdAt, attempted: true, payload: { ...sanitize(payload, id), courier: { v: 1, clientId, seq } } });
+        continue;
+      }
       const { promise, settle } = reflexPromise(id);
       promise.catch(() => undefined); // its caller is gone with its page; stage events still report it
       storeReflex(this.ctx, { payload: sanitize(payload, id), retry: retry === "safe" ? "safe" : "unsafe", settle, createdAt },
         this.options.maxQueue);
       stored++;
     }
-    this.ctx.logger.log("info", `outbox: ${stored} of ${entries.length} journaled reflexes stored from an earlier page`);
+    if (orphans.length) void this.restoreOrphans(orphans);
+    this.ctx.logger.log("info", `outbox: ${stored + orphans.length} of ${entries.length} journaled reflexes stored from an earlier page`);
+  }
+
+  /** Journaled reflexes of another lane, written back under it (its meta merged past them), then adopted. */
+  private async restoreOrphans(records: OutboxRecord[]): Promise<void> {
+    const byClient = new Map<string, OutboxRecord[]>();
+    for (const record of records) byClient.set(record.clientId, [...(byClient.get(record.clientId) ?? []), record]);
+    try {
+      for (const [clientId, put] of byClient) {
+        const nextSeq = Math.max(...put.map((r) => r.seq)) + 1;
+        await this.ctx.persistence.commit({ put, meta: { clientId, identity: this.ctx.identity, nextSeq } });
+        for (const record of put) journalRemove(record.id);
+      }
+    } catch (error) {
+      this.ctx.logger.log("warn", "outbox: could not store journaled reflexes of another lane", error);
+    }
+    await this.adoption.scan();
   }
 
   private reportStale(entry: Entry, reason: StaleReason, hooks: OutboxHooks): void {

@@ -81,6 +81,28 @@ test("a journaled reflex whose write landed and that has since run and left Inde
   expect(entry()).toBeNull();
 });
 
+test("a journaled reflex filed under another lane goes back under that lane and seq, so a second drain is answered from the server's store", async () => {
+  const first = tab();
+  await first.outbox.ready;
+  const lost = payload();
+  // The page that wrote it had minted a lane this page cannot reuse; its write may or may not have landed.
+  const entry = JSON.stringify({ identity: "user-1", payload: lost, retry: "unsafe", createdAt: Date.now(), n: 0, clientId: "gone-lane", seq: 1 });
+  sessionStorage.setItem(`cable-courier:journal:${lost.id}`, entry);
+  first.outbox.close();
+  const again = tab();
+  await again.outbox.ready;
+  again.link.connect();
+  await until(() => (again.link.settle(), server.ran.length === 1 && again.outbox.pending === 0), "ran under its own lane");
+  // Its cleanup lost again, after it ran and left IndexedDB: the next drain must not run it twice.
+  sessionStorage.setItem(`cable-courier:journal:${lost.id}`, entry);
+  again.outbox.close();
+  const third = tab();
+  await third.outbox.ready;
+  third.link.connect();
+  await until(() => (third.link.settle(), third.outbox.pending === 0 && sessionStorage.getItem(`cable-courier:journal:${lost.id}`) === null), "answered");
+  expect(server.ran).toEqual([lost.id]);
+});
+
 test("secrets never reach the journal", async () => {
   const first = tab();
   await first.outbox.ready;
