@@ -73,6 +73,11 @@ export class Adoption {
     }
   }
 
+  /** Adopts `clientId` under a lock the caller already holds (journaled reflexes written back under it). */
+  adoptHeld(clientId: string, lock: HeldLock): Promise<void> {
+    return this.adopt(clientId, lock);
+  }
+
   /** Runs under the lock: the tab that wrote these is gone and no other tab can touch them now. */
   private async adopt(clientId: string, lock: HeldLock): Promise<void> {
     const { ledger, persistence, logger, identity } = this.ctx;

@@ -11,6 +11,7 @@ import { storeReflex } from "./enqueue.js";
 import { journalEntries, journalRemove, journalWrite, type JournalEntry } from "./journal.js";
 import type { Entry } from "./entry.js";
 import type { OutboxRecord } from "./store.js";
+import { locksSupported, waitLock } from "./locks.js";
 import type { OutboxHooks, OutboxOptions, StaleReason, StaleReflex } from "./hooks.js";
 import { receive } from "./inbound.js";
 import { Ledger } from "./ledger.js";
@@ -203,16 +204,20 @@ export class Outbox {
   private async restoreOrphans(records: OutboxRecord[]): Promise<void> {
     const byClient = new Map<string, OutboxRecord[]>();
     for (const record of records) byClient.set(record.clientId, [...(byClient.get(record.clientId) ?? []), record]);
-    try {
-      for (const [clientId, put] of byClient) {
+    for (const [clientId, put] of byClient) {
+      // Under the lane's lock, so a tab that adopted and emptied it has dropped its meta before we write,
+      // and none can drop ours before we adopt what we wrote.
+      const lock = locksSupported() ? await waitLock(clientId, new AbortController().signal) : null;
+      try {
         const nextSeq = Math.max(...put.map((r) => r.seq)) + 1;
         await this.ctx.persistence.commit({ put, meta: { clientId, identity: this.ctx.identity, nextSeq } });
         for (const record of put) journalRemove(record.id);
+      } catch (error) {
+        this.ctx.logger.log("warn", "outbox: could not store journaled reflexes of another lane", error);
       }
-    } catch (error) {
-      this.ctx.logger.log("warn", "outbox: could not store journaled reflexes of another lane", error);
+      if (lock) await this.adoption.adoptHeld(clientId, lock);
     }
-    await this.adoption.scan();
+    if (!locksSupported()) await this.adoption.scan();
   }
 
   private reportStale(entry: Entry, reason: StaleReason, hooks: OutboxHooks): void {
