@@ -1,6 +1,6 @@
 // Shared set-up for the transport tests: a Transport on a FakeWebSocket, with a delegate that records.
 import { adapters } from "@rails/actioncable";
-import { vi } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import type { Logger, LogLevel } from "../../../src/core/logger";
 import type { CableState } from "../../../src/protocol/types";
 import { identifierFor } from "../../../src/protocol/validate";
@@ -65,4 +65,27 @@ export async function failRepeatedly(count: number): Promise<number[]> {
     gaps.push(Date.now() - droppedAt);
   }
   return gaps;
+}
+
+/**
+ * Installs the fake cable around each test of the calling file and returns `started(options)`: a
+ * transport already started, stopped after the test.
+ */
+export function startedTransports(): (options?: Partial<TransportOptions>) => ReturnType<typeof makeTransport> {
+  let cleanup: () => void;
+  let stopAll: Array<() => void> = [];
+  beforeEach(() => {
+    cleanup = fakeCable();
+  });
+  afterEach(() => {
+    for (const stop of stopAll) stop();
+    stopAll = [];
+    cleanup();
+  });
+  return (options = {}) => {
+    const made = makeTransport(options);
+    made.transport.start();
+    stopAll.push(() => made.transport.stop());
+    return made;
+  };
 }

@@ -1,25 +1,9 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { jitteredBackoff } from "../../../src/transport";
 import { FakeWebSocket } from "../../../src/transport/testing";
-import { failRepeatedly, fakeCable, makeTransport } from "./harness";
+import { failRepeatedly, startedTransports } from "./harness";
 
-let cleanup: () => void;
-let stopAll: Array<() => void> = [];
-beforeEach(() => {
-  cleanup = fakeCable();
-});
-afterEach(() => {
-  for (const stop of stopAll) stop();
-  stopAll = [];
-  cleanup();
-});
-
-function started(options: Parameters<typeof makeTransport>[0] = {}) {
-  const made = makeTransport(options);
-  made.transport.start();
-  stopAll.push(() => made.transport.stop());
-  return made;
-}
+const started = startedTransports();
 
 describe("jitteredBackoff", () => {
   test("doubles from base, capped at max; jitter only shortens, by at most half", () => {

@@ -1,26 +1,10 @@
 // Issue 10 item 5: a server that never welcomes (or never confirms) must not leave the page `connecting`
 // for ever; a welcome with a malformed but harmless field is taken, as stock ActionCable takes it.
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { FakeWebSocket } from "../../../src/transport/testing";
-import { fakeCable, makeTransport } from "./harness";
+import { startedTransports } from "./harness";
 
-let cleanup: () => void;
-let stopAll: Array<() => void> = [];
-beforeEach(() => {
-  cleanup = fakeCable();
-});
-afterEach(() => {
-  for (const stop of stopAll) stop();
-  stopAll = [];
-  cleanup();
-});
-
-function started(options: Parameters<typeof makeTransport>[0] = {}) {
-  const made = makeTransport(options);
-  made.transport.start();
-  stopAll.push(() => made.transport.stop());
-  return made;
-}
+const started = startedTransports();
 
 /** Keeps a socket alive with pings (so it never goes stale) without ever welcoming it. */
 function pingFor(socket: FakeWebSocket, ms: number): Promise<void> {
