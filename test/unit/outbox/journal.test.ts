@@ -18,6 +18,18 @@ const tab = () => tabs.tab();
 
 const journal = () => Object.keys(sessionStorage).filter((key) => key.startsWith("cable-courier:journal:"));
 
+/** The page goes; the next one holds exactly one reflex, sends it, and it runs once; the journal is empty. */
+async function nextPageRunsOnce(first: ReturnType<typeof tab>, id: string): Promise<void> {
+  first.outbox.close();
+  const again = tab();
+  await again.outbox.ready;
+  expect(again.outbox.pending).toBe(1);
+  again.link.connect();
+  await until(() => (again.link.settle(), again.outbox.pending === 0), "ran");
+  expect(server.ran).toEqual([id]);
+  expect(journal()).toEqual([]);
+}
+
 test("enqueue journals the reflex before returning, and forgets it once IndexedDB has it", async () => {
   const first = tab();
   await first.outbox.ready;
@@ -34,14 +46,7 @@ test("a page that went away before its write landed: the next page stores and se
   // What a reload in the same task leaves: the journal entry, no IndexedDB record.
   sessionStorage.setItem(`cable-courier:journal:${lost.id}`,
     JSON.stringify({ identity: "user-1", payload: lost, retry: "unsafe", createdAt: Date.now(), n: 0 }));
-  first.outbox.close();
-  const again = tab();
-  await again.outbox.ready;
-  expect(again.outbox.pending).toBe(1);
-  again.link.connect();
-  await until(() => (again.link.settle(), again.outbox.pending === 0), "ran");
-  expect(server.ran).toEqual([lost.id]);
-  expect(journal()).toEqual([]);
+  await nextPageRunsOnce(first, lost.id);
 });
 
 test("a journaled reflex that also reached IndexedDB is not duplicated", async () => {
@@ -51,14 +56,7 @@ test("a journaled reflex that also reached IndexedDB is not duplicated", async (
   const entry = sessionStorage.getItem(`cable-courier:journal:${reflex.id}`)!;
   await until(() => first.seen.stages.some((s) => s.stage === "queued"), "stored");
   sessionStorage.setItem(`cable-courier:journal:${reflex.id}`, entry); // its cleanup was lost with the page
-  first.outbox.close();
-  const again = tab();
-  await again.outbox.ready;
-  expect(again.outbox.pending).toBe(1);
-  again.link.connect();
-  await until(() => (again.link.settle(), again.outbox.pending === 0), "ran");
-  expect(server.ran).toEqual([reflex.id]);
-  expect(journal()).toEqual([]);
+  await nextPageRunsOnce(first, reflex.id);
 });
 
 test("a journaled reflex whose write landed and that has since run and left IndexedDB is not stored again", async () => {
