@@ -10,8 +10,11 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface PageServer {
   readonly url: string;
-  /** URL of the test page for `user`; `options` become the JSON given to `start()`. */
-  page(user: string, options?: Record<string, unknown>): string;
+  /**
+   * URL of the test page for `user`; `options` become the JSON given to `start()`. `identityMeta: false`
+   * leaves the identity meta tag out (the default of an app): only the cookie says who is logged in.
+   */
+  page(user: string, options?: Record<string, unknown>, render?: { identityMeta?: boolean }): string;
   close(): Promise<void>;
 }
 
@@ -22,12 +25,13 @@ export const RECORDED_EVENTS = [
 
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function render(cableUrl: string, user: string, options: string): string {
+function render(cableUrl: string, user: string, options: string, identityMeta: boolean): string {
   const who = escapeHtml(user);
+  const identity = identityMeta ? `<meta name="cable-courier-identity" content="${who}">` : "";
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>e2e ${who}</title>
 <meta name="action-cable-url" content="${escapeHtml(cableUrl)}">
-<meta name="cable-courier-identity" content="${who}">
+${identity}
 <script>
   window.__events = [];
   for (const name of ${JSON.stringify(RECORDED_EVENTS)}) {
@@ -73,7 +77,7 @@ export async function startPageServer(cableUrl: () => string): Promise<PageServe
         "cache-control": "no-store",
         "set-cookie": `e2e_user=${encodeURIComponent(user)}; Path=/; SameSite=Lax`,
       });
-      res.end(render(cableUrl(), user, JSON.stringify(JSON.parse(options))));
+      res.end(render(cableUrl(), user, JSON.stringify(JSON.parse(options)), url.searchParams.get("meta") !== "0"));
     } else if (/^\/dist\/[\w.-]+$/.test(url.pathname)) {
       serveFile(res, ROOT + url.pathname.slice(1));
     } else {
@@ -85,8 +89,8 @@ export async function startPageServer(cableUrl: () => string): Promise<PageServe
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    page: (user, options = {}) =>
-      `${url}/page?user=${encodeURIComponent(user)}&options=${encodeURIComponent(JSON.stringify(options))}`,
+    page: (user, options = {}, { identityMeta = true } = {}) =>
+      `${url}/page?user=${encodeURIComponent(user)}&options=${encodeURIComponent(JSON.stringify(options))}${identityMeta ? "" : "&meta=0"}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -11,7 +11,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Operation } from "../../src/protocol/types";
-import { envelope, plainOperations, SUBPROTOCOL, type ReflexHandler } from "../../src/server";
+import { prng } from "../fuzz/hostile";
+import { envelope, plainOperations, SUBPROTOCOL, type ReflexContext, type ReflexHandler } from "../../src/server";
 
 export interface FakeOptions {
   reflexes: Record<string, ReflexHandler>;
@@ -24,6 +25,8 @@ export interface FakeOptions {
   /** ActionCable's beat. Default 3000 ms. */
   pingInterval?: number;
   port?: number;
+  /** Where the fake writes what it saw; pass the same one to a restarted fake to keep one history. */
+  log?: FakeLog;
 }
 
 export interface FakeRun {
@@ -31,28 +34,21 @@ export interface FakeRun {
   target: string;
 }
 
-export interface StimulusReflexFake {
-  readonly port: number;
-  readonly url: string;
+export interface FakeLog {
   /** Reflex ids in the order their messages arrived, answered or not. */
   readonly arrived: string[];
   /** Reflexes in the order their handlers started. */
   readonly ran: FakeRun[];
   /** Reflexes left unanswered because no handler has their target. */
   readonly unanswered: string[];
-  close(): Promise<void>;
 }
 
-/** mulberry32: a tiny seeded generator, so a failing order can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+export const emptyLog = (): FakeLog => ({ arrived: [], ran: [], unanswered: [] });
+
+export interface StimulusReflexFake extends FakeLog {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
 }
 
 /** `Counter#x` and `CounterReflex#x` name the same reflex class, as in StimulusReflex. */
@@ -92,16 +88,14 @@ class WorkerPool {
 
 export async function startStimulusReflexFake(options: FakeOptions): Promise<StimulusReflexFake> {
   const { reflexes, workers = 4, jitter = 40, seed = 1, pingInterval = 3000 } = options;
-  const arrived: string[] = [];
-  const ran: FakeRun[] = [];
-  const unanswered: string[] = [];
+  const { arrived, ran, unanswered } = options.log ?? emptyLog();
   const http: Server = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ server: http, path: "/cable", handleProtocols: (p) => (p.has(SUBPROTOCOL) ? SUBPROTOCOL : false) });
   let connections = 0;
 
   wss.on("connection", (socket: WebSocket) => {
     const connectionId = ++connections;
-    const random = seeded(seed);
+    const random = prng(seed);
     const pool = new WorkerPool(workers, () => Math.floor(random() * jitter));
     const send = (frame: unknown) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(frame));
     send({ type: "welcome" });
@@ -119,8 +113,9 @@ export async function startStimulusReflexFake(options: FakeOptions): Promise<Sti
         ran.push({ id: data.id, target: data.target });
         let result: { operations?: Operation[]; error?: string };
         try {
-          const context = {
-            target: data.target, args: data.args ?? [], id: data.id, payload: data, identity: undefined, connectionId,
+          const args = data.args ?? [];
+          const context: ReflexContext = {
+            target: data.target, args, id: data.id, payload: { ...data, args }, identity: undefined, connectionId,
             clientId: undefined, seq: undefined, clientKey: undefined,
           };
           result = { operations: (await reflexes[name](context)) ?? [] };
