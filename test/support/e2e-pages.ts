@@ -1,6 +1,7 @@
 // The pages of the end-to-end suite, served from the test process itself, so they still load (and
 // reload) while the reference server's process is dead. `/page?user=A` renders the identity meta tag
-// and sets the `e2e_user` cookie the reference server's `authenticate` reads (cookies ignore the port).
+// (left out with `meta=0`) and sets the `e2e_user` cookie the reference server's `authenticate` reads
+// (cookies ignore the port).
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
