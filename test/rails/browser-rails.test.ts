@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { freshContext, launchBrowser, waitForPending, waitForState, waitUntil, watchErrors, WAIT } from "../support/browser";
+import { offlineCache, outboxCount } from "./offline";
 import { railsAvailable, startRailsPeer, type RailsPeer } from "./peer";
 
 const available = railsAvailable();
@@ -50,54 +51,11 @@ const RECORD_STATES = `
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-cable-state"] });
 `;
 
-/**
- * Serves the page and its script from a cache while puma is down, as an app's service worker would, so
- * the page can be reloaded offline. The cable socket is never routed. A document the test fulfils has no
- * IP address space, so Chromium's Local Network Access checks would block its socket to 127.0.0.1 (a page
- * served by puma itself is not checked): the context is granted that permission.
- */
-async function offlineCache(target: BrowserContext, origin: string): Promise<void> {
-  await target.grantPermissions(["local-network-access"]);
-  const cache = new Map<string, { body: Buffer; contentType: string }>();
-  await target.route((url) => url.origin === origin && !url.pathname.startsWith("/cable"), async (route) => {
-    const key = route.request().url();
-    try {
-      const response = await route.fetch();
-      cache.set(key, { body: await response.body(), contentType: response.headers()["content-type"] ?? "" });
-      await route.fulfill({ response });
-    } catch {
-      const hit = cache.get(key);
-      await (hit ? route.fulfill({ status: 200, body: hit.body, contentType: hit.contentType }) : route.abort("connectionrefused"));
-    }
-  });
-}
-
 async function openPage(): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${need().url}/?start`);
   await waitForState(page, "connected");
   return page;
-}
-
-/** Reflex records in the page origin's IndexedDB outbox (database cable-courier, keys ["r", clientId, seq]). */
-function outboxCount(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open("cable-courier");
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    try {
-      if (!db.objectStoreNames.contains("outbox")) return 0;
-      const request = db.transaction("outbox", "readonly").objectStore("outbox").count(IDBKeyRange.bound(["r"], ["r", []]));
-      return await new Promise<number>((resolve, reject) => {
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-    } finally {
-      db.close();
-    }
-  });
 }
 
 /** One Log#append with `entry` and one real click on the increment button, both while puma is down. */

@@ -103,9 +103,12 @@ export async function startRailsPeer(options: RailsPeerOptions = {}): Promise<Ra
   };
 }
 
-/** Starts `puma config.ru` in `cwd` on 127.0.0.1:port and waits until /__stats answers; its output goes to log.text. */
-export async function launchPuma(cwd: string, port: number, env: NodeJS.ProcessEnv, log: { text: string }): Promise<ChildProcess> {
-  const proc = spawn("puma", ["-b", `tcp://127.0.0.1:${port}`, "-t", "4:4", "config.ru"], { cwd, env });
+/**
+ * Starts `puma config.ru` in `cwd` on 127.0.0.1:port (`args` e.g. `-w 2`) and waits until /__stats
+ * answers; its output goes to log.text.
+ */
+export async function launchPuma(cwd: string, port: number, env: NodeJS.ProcessEnv, log: { text: string }, args: string[] = []): Promise<ChildProcess> {
+  const proc = spawn("puma", ["-b", `tcp://127.0.0.1:${port}`, "-t", "4:4", ...args, "config.ru"], { cwd, env });
   const keep = (chunk: Buffer) => (log.text = (log.text + chunk.toString()).slice(-64_000));
   proc.stdout?.on("data", keep);
   proc.stderr?.on("data", keep);
