@@ -111,7 +111,24 @@ class PagesController < ActionController::Base
         <p>Count: <span id="count">%<count>d</span></p>
         <button id="increment" data-reflex="click->Counter#increment" data-label="click">increment</button>
         <button id="slow" data-reflex="click->Counter#slow" data-label="slow">slow</button>
-        <script>window.courier = CableCourier.start(%<options>s);</script>
+        <script>
+          window.courier = CableCourier.start(%<options>s);
+          // A stale answer (a replay of a run whose answer this page missed) is not applied: the page
+          // re-renders its count from the server, as a Turbo replace visit would.
+          // A fetch cut by the network is tried again.
+          const rerender = async (tries = 50) => {
+            try {
+              const html = await (await fetch(location.href, { cache: "no-store" })).text();
+              const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("#count");
+              // This app's count only grows: a render older than a morph applied meanwhile is dropped.
+              const shown = document.querySelector("#count");
+              if (fresh && Number(fresh.textContent) > Number(shown.textContent)) shown.textContent = fresh.textContent;
+            } catch (error) {
+              if (tries > 1) setTimeout(() => rerender(tries - 1), 100); else throw error;
+            }
+          };
+          document.addEventListener("courier:stale", () => rerender());
+        </script>
       </body>
     </html>
   HTML
