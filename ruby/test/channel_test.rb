@@ -13,6 +13,19 @@ class ChannelTest < CourierChannelCase
     assert_equal CableCourier.identity("alice"), hello["identity"]
   end
 
+  # `committed` follows `received` at once: with Nagle on, it would wait for the client's delayed ACK.
+  def test_a_courier_subscription_turns_nagle_off_on_its_socket
+    server = TCPServer.new("127.0.0.1", 0)
+    client = TCPSocket.new("127.0.0.1", server.addr[1])
+    socket = server.accept
+    connect_as("alice").env["rack.hijack_io"] = socket
+    refute socket.getsockopt(Socket::IPPROTO_TCP, Socket::TCP_NODELAY).bool
+    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    assert socket.getsockopt(Socket::IPPROTO_TCP, Socket::TCP_NODELAY).bool
+  ensure
+    [client, socket, server].each { |s| s&.close }
+  end
+
   def test_no_hello_without_courier_param
     connect_as("alice")
     subscribe(channel: "StimulusReflex::Channel")
