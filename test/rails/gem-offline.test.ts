@@ -120,6 +120,9 @@ test("Alice's queued clicks never run on Bob's connection in the same tab; they 
   await waitForState(page, "disconnected");
   for (const label of labels("alice", 1, 3)) await clickLabelled(page, label);
   await waitForPending(page, 3);
+  // In IndexedDB before her page goes, so Bob's page can be asked what it holds for her (a click still in
+  // the tab's journal then would reach IndexedDB only once Alice's page drains it).
+  await waitUntil(() => outboxCount(page), (n) => n === 3, "Alice's three clicks in IndexedDB");
   await page.goto("about:blank"); // Alice logs out (closing her page while offline)
   await app.up();
 

@@ -6,7 +6,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitUntil } from "../support/browser";
-import { freePort, halt } from "./peer";
+import { freePort, halt } from "./puma";
 
 export interface RedisServer {
   readonly url: string;

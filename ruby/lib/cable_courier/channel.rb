@@ -111,7 +111,7 @@ module CableCourier
     def courier_error(op)
       return nil unless op["operation"] == "dispatchEvent" && op["name"] == "stimulus-reflex:morph-error"
 
-      op["error"].to_s
+      op["error"].to_s.strip # StimulusReflex appends a space
     end
 
     def courier_ack(data, answer)
