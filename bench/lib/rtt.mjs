@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { sleep } from "./stats.mjs";
 
-function payload(target, i, clientId, seq) {
+export function payload(target, i, clientId, seq) {
   return {
     target, args: [i], id: randomUUID(), url: "http://127.0.0.1/bench", attrs: {}, dataset: { dataset: {}, datasetAll: {} },
     selectors: [], formData: "", permanentAttributeName: "data-reflex-permanent", tabId: "bench", version: "3.5.5",

@@ -5,17 +5,11 @@ require_relative "test_helper"
 class ActiveRecordStoreTest < CourierChannelCase
   def setup
     super
-    @default = CableCourier.store
-    CableCourier.store = CableCourier::ActiveRecordStore.new(keep: 3, lane_ttl: 3600)
-  end
-
-  def teardown
-    CableCourier.store = @default
+    use_store(CableCourier::ActiveRecordStore.new(keep: 3, lane_ttl: 3600))
   end
 
   def test_results_beyond_the_window_are_pruned_failures_kept_longer
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#explode", "r1", seq: 1))
     (2..5).each { |seq| subscription.receive(reflex("CounterReflex#quiet", "r#{seq}", seq: seq)) }
     subscription.receive(reflex("CounterReflex#quiet", "r2", seq: 2))
@@ -25,10 +19,9 @@ class ActiveRecordStoreTest < CourierChannelCase
   end
 
   def test_lanes_unseen_past_the_ttl_are_deleted_with_their_results
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "old-tab")
+    courier_subscribe("alice", "old-tab")
     subscription.receive(reflex("CounterReflex#quiet", "r1", seq: 1, client_id: "old-tab"))
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "new-tab")
+    courier_subscribe("alice", "new-tab")
     subscription.receive(reflex("CounterReflex#quiet", "r2", seq: 1, client_id: "new-tab"))
     CableCourier::ActiveRecordStore::LaneRecord.where(client_id: "old-tab").update_all(seen_at: Time.now - 7200)
 
@@ -36,6 +29,36 @@ class ActiveRecordStoreTest < CourierChannelCase
     assert_equal ["new-tab"], CableCourier::ActiveRecordStore::LaneRecord.pluck(:client_id)
     assert_equal 1, CableCourier::ActiveRecordStore::ResultRecord.count
     assert_equal 0, CableCourier.store.last("alice", "old-tab")
+  end
+
+  # Every page load mints a clientId: a subscription sweeps (at most every SWEEP_EVERY per process), so
+  # lanes of page views long gone are deleted while a live client's lane, seen meanwhile, stays.
+  def test_the_store_grows_with_live_clients_not_page_views
+    (1..5).each do |n|
+      courier_subscribe("alice", "view-#{n}")
+      subscription.receive(reflex("CounterReflex#quiet", "v#{n}", seq: 1, client_id: "view-#{n}"))
+    end
+    lanes = CableCourier::ActiveRecordStore::LaneRecord
+    lanes.update_all(seen_at: Time.now - 7200) # two hours unseen, past this store's lane_ttl of one
+    courier_subscribe("alice", "view-5")
+    subscription.receive(reflex("CounterReflex#quiet", "v5b", seq: 2, client_id: "view-5")) # the live client
+    CableCourier.instance_variable_set(:@swept_at, Time.now - CableCourier::SWEEP_EVERY) # this process's last sweep is due
+    courier_subscribe("alice", "view-6")
+
+    assert_equal ["view-5"], lanes.pluck(:client_id)
+    assert_equal 2, CableCourier.store.last("alice", "view-5")
+    assert_equal [1, 2], CableCourier::ActiveRecordStore::ResultRecord.order(:seq).pluck(:seq)
+    lanes.update_all(seen_at: Time.now - 7200)
+    courier_subscribe("alice", "view-7")
+    assert_equal 1, lanes.count, "the next sweep waits SWEEP_EVERY"
+  ensure
+    CableCourier.instance_variable_set(:@swept_at, nil)
+  end
+
+  def test_lanes_outlive_the_clients_max_age
+    client_max_age = File.read(File.expand_path("../../src/options.ts", __dir__))[/maxAge: options\.maxAge \?\? ([\d *]+),/, 1]
+    refute_nil client_max_age, "src/options.ts names the client's default maxAge"
+    assert_operator CableCourier::LANE_TTL * 1000, :>, eval(client_max_age) # rubocop:disable Security/Eval -- digits and * only
   end
 
   def test_the_lane_row_is_locked_while_a_reflex_runs

@@ -4,14 +4,26 @@ require_relative "test_helper"
 
 class ChannelTest < CourierChannelCase
   def test_hello_names_committed_seq_and_an_identity_that_is_not_the_id
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     hello = transmissions.first["courier"]
     assert_equal true, hello["hello"]
     assert_equal({ "tab-1" => 0 }, hello["committed"])
     assert_match(/\A\h{64}\z/, hello["identity"])
     refute_includes hello["identity"], "alice"
     assert_equal CableCourier.identity("alice"), hello["identity"]
+  end
+
+  # `committed` follows `received` at once: with Nagle on, it would wait for the client's delayed ACK.
+  def test_a_courier_subscription_turns_nagle_off_on_its_socket
+    server = TCPServer.new("127.0.0.1", 0)
+    client = TCPSocket.new("127.0.0.1", server.addr[1])
+    socket = server.accept
+    connect_as("alice").env["rack.hijack_io"] = socket
+    refute socket.getsockopt(Socket::IPPROTO_TCP, Socket::TCP_NODELAY).bool
+    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    assert socket.getsockopt(Socket::IPPROTO_TCP, Socket::TCP_NODELAY).bool
+  ensure
+    [client, socket, server].each { |s| s&.close }
   end
 
   def test_no_hello_without_courier_param
@@ -21,8 +33,7 @@ class ChannelTest < CourierChannelCase
   end
 
   def test_stamped_reflex_is_received_then_committed_with_its_operations_and_not_broadcast
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     perform_broadcasts = capture_broadcasts(subscription.stream_name) do
       subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
     end
@@ -35,8 +46,7 @@ class ChannelTest < CourierChannelCase
   end
 
   def test_duplicate_is_answered_from_the_store_with_replay_and_not_run_again
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
     replay = acks("r1").last
@@ -45,8 +55,7 @@ class ChannelTest < CourierChannelCase
   end
 
   def test_same_seq_with_another_id_is_a_conflict
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
     subscription.receive(reflex("CounterReflex#increment", "r2", seq: 1))
     assert_equal ["conflict"], acks("r2").map { |a| a["ack"] }
@@ -54,8 +63,7 @@ class ChannelTest < CourierChannelCase
   end
 
   def test_exception_becomes_failed_with_stimulus_reflex_message_and_rolls_back_its_writes
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#explode", "r1", seq: 1))
     failed = acks("r1").last
     assert_equal "failed", failed["ack"]
@@ -67,8 +75,7 @@ class ChannelTest < CourierChannelCase
   end
 
   def test_halted_and_nothing_keep_their_stimulus_reflex_meaning
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#stop", "r1", seq: 1))
     subscription.receive(reflex("CounterReflex#quiet", "r2", seq: 2))
     assert_equal "stimulus-reflex:morph-halted", acks("r1").last["operations"].first["name"]
@@ -78,8 +85,7 @@ class ChannelTest < CourierChannelCase
 
   def test_out_of_order_seqs_run_in_seq_order_without_blocking_the_caller
     CableCourier.hold = 10 # a slow first reflex on a busy machine must not turn seq 2 into a gap
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r2", seq: 2))
     assert_empty acks("r2"), "seq 2 must wait for seq 1"
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
@@ -89,8 +95,7 @@ class ChannelTest < CourierChannelCase
   end
 
   def test_gap_after_the_hold
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r3", seq: 3))
     wait_until { acks("r3").any? }
     assert_equal [["gap", 1]], acks("r3").map { |a| a.values_at("ack", "expected") }
@@ -98,8 +103,7 @@ class ChannelTest < CourierChannelCase
   end
 
   def test_held_reflexes_are_bounded_per_process
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     CableCourier.held.value = CableCourier::MAX_HELD # as if peers had parked that many already
     subscription.receive(reflex("CounterReflex#increment", "r3", seq: 3))
     assert_equal [["gap", 1]], acks("r3").map { |a| a.values_at("ack", "expected") }, "answered at once, not parked"
@@ -108,8 +112,7 @@ class ChannelTest < CourierChannelCase
   end
 
   def test_tombstone_consumes_its_seq
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1, "void" => true))
     assert_equal [%w[failed expired]], acks("r1").select { |a| a["ack"] == "failed" }.map { |a| a.values_at("ack", "error") }
     assert_equal 0, Note.count
@@ -117,19 +120,16 @@ class ChannelTest < CourierChannelCase
   end
 
   def test_malformed_stamp_is_refused_and_consumes_nothing
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1).merge("courier" => { "v" => 1, "clientId" => "tab-1", "seq" => -1 }))
     assert_equal "failed", acks("r1").last["ack"]
     assert_equal 0, CableCourier.store.last("alice", "tab-1")
   end
 
   def test_another_user_with_the_same_client_id_has_its_own_lane
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
-    connect_as("mallory")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe("mallory")
     assert_equal({ "tab-1" => 0 }, transmissions.filter_map { |m| m["courier"] }.find { |c| c["hello"] }["committed"])
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
     refute acks("r1").last["replay"], "mallory must not read alice's stored result"

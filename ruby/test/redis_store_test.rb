@@ -11,17 +11,11 @@ class RedisStoreTest < CourierChannelCase
     super
     @redis = Redis.new(host: "127.0.0.1", port: REDIS_PORT)
     @redis.flushdb
-    @ar_store = CableCourier.store
-    CableCourier.store = CableCourier::RedisStore.new(redis: @redis, keep: 3, lane_ttl: 60, lease: 1)
-  end
-
-  def teardown
-    CableCourier.store = @ar_store
+    use_store(CableCourier::RedisStore.new(redis: @redis, keep: 3, lane_ttl: 60, lease: 1))
   end
 
   def test_channel_rules_hold_on_the_redis_store
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
     subscription.receive(reflex("CounterReflex#increment", "rx", seq: 1))
@@ -34,8 +28,7 @@ class RedisStoreTest < CourierChannelCase
   end
 
   def test_one_key_per_lane_with_a_ttl_and_no_user_id_in_it
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
     keys = @redis.keys("*")
     assert_equal 1, keys.size
@@ -44,9 +37,26 @@ class RedisStoreTest < CourierChannelCase
     assert_operator @redis.pttl(keys.first), :<=, 60_000
   end
 
+  # Redis deletes a lane nobody touched for lane_ttl by itself; each touch starts the TTL again.
+  def test_an_unseen_lane_expires_and_a_seen_one_lives_on
+    use_store(CableCourier::RedisStore.new(redis: @redis, keep: 3, lane_ttl: 1.0, lease: 1))
+    courier_subscribe("alice", "live")
+    subscription.receive(reflex("CounterReflex#quiet", "l1", seq: 1, client_id: "live"))
+    courier_subscribe("alice", "gone")
+    subscription.receive(reflex("CounterReflex#quiet", "g1", seq: 1, client_id: "gone"))
+    gone = CableCourier.store.key("alice", "gone")
+    live = CableCourier.store.key("alice", "live")
+    wait_until { @redis.pttl(live) < 500 }
+    courier_subscribe("alice", "live") # the live client comes back: its lane's TTL starts again
+    subscription.receive(reflex("CounterReflex#quiet", "l2", seq: 2, client_id: "live"))
+    wait_until { !@redis.exists?(gone) }
+    assert_equal 0, CableCourier.store.last("alice", "gone")
+    assert_equal 2, CableCourier.store.last("alice", "live")
+    assert_equal [live], @redis.keys("*")
+  end
+
   def test_results_beyond_the_window_are_pruned
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     (1..5).each { |seq| subscription.receive(reflex("CounterReflex#quiet", "r#{seq}", seq: seq)) }
     subscription.receive(reflex("CounterReflex#quiet", "r1", seq: 1))
     assert_equal ["committed", true], acks("r1").last.values_at("ack", "pruned")
@@ -60,8 +70,7 @@ class RedisStoreTest < CourierChannelCase
     store.within("alice", "tab-1", 1, "r1") { |lane| assert_equal 0, lane.last } # claimed, never finished
     store.within("alice", "tab-1", 1, "r1") { |lane| assert lane.busy?, "a live lease keeps the lane" }
     @redis.hset(store.key("alice", "tab-1"), "running", "0:dead") # the lease has run out
-    connect_as("alice")
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: "tab-1")
+    courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
     assert_equal %w[received committed], acks("r1").map { |a| a["ack"] }
     assert_equal 1, Note.count

@@ -91,10 +91,26 @@ class CourierChannelCase < ActionCable::Channel::TestCase
     CableCourier::ActiveRecordStore::LaneRecord.delete_all
     Note.delete_all
     CableCourier.hold = 0.5
+    @default_store = CableCourier.store
+  end
+
+  def teardown
+    CableCourier.store = @default_store
+  end
+
+  # The store this test runs against; the default comes back in teardown.
+  def use_store(store)
+    CableCourier.store = store
   end
 
   def connect_as(user)
     @connection = CourierConnectionStub.new(user: user)
+  end
+
+  # A connection as `user` and its courier subscription for `client_id` (the hello is its first transmission).
+  def courier_subscribe(user = "alice", client_id = "tab-1")
+    connect_as(user)
+    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: client_id)
   end
 
   def reflex(target, id, seq: nil, client_id: "tab-1", **extra)

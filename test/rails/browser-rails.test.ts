@@ -1,18 +1,20 @@
-// Our IIFE client in real Chromium against real Rails ActionCable (Debian's ruby-rails 6.1 under puma,
-// test/rails/config.ru): it connects and subscribes, its status hooks follow puma going away and coming
-// back, and reflexes queued while puma is down (across a reload) run exactly once each, in order, after it
-// returns. Effects are counted in the peer's store, which survives the puma restarts (its state file).
+// Our IIFE client in real Chromium against Rails (Debian's ruby-rails 6.1 under puma): the gem's app,
+// test/rails/gem (the cable_courier gem in the unmodified StimulusReflex): it connects and subscribes, its
+// status hooks follow puma going away and coming back, and reflexes queued while puma is down (across a
+// reload) run exactly once each, in order, after it returns. Effects are counted in the app's sqlite
+// database, which survives the puma restarts.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { freshContext, launchBrowser, waitForPending, waitForState, waitUntil, watchErrors, WAIT } from "../support/browser";
+import { offlineCache, outboxCount } from "./offline";
 import { railsAvailable, startRailsPeer, type RailsPeer } from "./peer";
 
 const available = railsAvailable();
 const stateDir = mkdtempSync(join(tmpdir(), "rails-browser-"));
-const stateFile = join(stateDir, "state.json");
+const db = join(stateDir, "app.sqlite3");
 let peer: RailsPeer | undefined;
 let running = false;
 let port: number | undefined; // a free one at first, then kept across restarts
@@ -26,15 +28,15 @@ function need(): RailsPeer {
   return peer;
 }
 
-/** Stops puma (SIGTERM); the state file keeps what was committed, the port stays ours to reuse. */
+/** Stops puma (SIGTERM); the database keeps what was committed, the port stays ours to reuse. */
 async function pumaDown(): Promise<void> {
   await need().stop();
   running = false;
 }
 
-/** Starts a new puma on the same port and state file: the page's origin and the app's data are unchanged. */
+/** Starts a new puma on the same port and database: the page's origin and the app's data are unchanged. */
 async function pumaUp(): Promise<void> {
-  peer = await startRailsPeer({ port, stateFile });
+  peer = await startRailsPeer({ port, db });
   port = peer.port;
   running = true;
 }
@@ -50,54 +52,11 @@ const RECORD_STATES = `
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-cable-state"] });
 `;
 
-/**
- * Serves the page and its script from a cache while puma is down, as an app's service worker would, so
- * the page can be reloaded offline. The cable socket is never routed. A document the test fulfils has no
- * IP address space, so Chromium's Local Network Access checks would block its socket to 127.0.0.1 (a page
- * served by puma itself is not checked): the context is granted that permission.
- */
-async function offlineCache(target: BrowserContext, origin: string): Promise<void> {
-  await target.grantPermissions(["local-network-access"]);
-  const cache = new Map<string, { body: Buffer; contentType: string }>();
-  await target.route((url) => url.origin === origin && !url.pathname.startsWith("/cable"), async (route) => {
-    const key = route.request().url();
-    try {
-      const response = await route.fetch();
-      cache.set(key, { body: await response.body(), contentType: response.headers()["content-type"] ?? "" });
-      await route.fulfill({ response });
-    } catch {
-      const hit = cache.get(key);
-      await (hit ? route.fulfill({ status: 200, body: hit.body, contentType: hit.contentType }) : route.abort("connectionrefused"));
-    }
-  });
-}
-
 async function openPage(): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${need().url}/?start`);
   await waitForState(page, "connected");
   return page;
-}
-
-/** Reflex records in the page origin's IndexedDB outbox (database cable-courier, keys ["r", clientId, seq]). */
-function outboxCount(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open("cable-courier");
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    try {
-      if (!db.objectStoreNames.contains("outbox")) return 0;
-      const request = db.transaction("outbox", "readonly").objectStore("outbox").count(IDBKeyRange.bound(["r"], ["r", []]));
-      return await new Promise<number>((resolve, reject) => {
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-    } finally {
-      db.close();
-    }
-  });
 }
 
 /** One Log#append with `entry` and one real click on the increment button, both while puma is down. */
@@ -140,7 +99,7 @@ describe("cable-courier in Chromium against Rails ActionCable", () => {
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1", null, { timeout: WAIT });
     await waitForPending(page, 0);
     const stats = await need().stats();
-    expect(stats).toMatchObject({ counter: 1, runs: { "Counter#increment": 1 }, duplicates: 0, clients: { "": { [clientId]: 1 } } });
+    expect(stats).toMatchObject({ counter: 1, runs: { "Counter#increment": 1 }, clients: { "": { [clientId]: 1 } } });
     expect(errors).toEqual([]);
   });
 
@@ -206,7 +165,6 @@ describe("cable-courier in Chromium against Rails ActionCable", () => {
     expect(stats.runs).toEqual({ "Log#append": 11, "Counter#increment": 10 });
     expect(stats.counter).toBe(10);
     expect(stats.clients).toEqual({ "": { [clientId]: 21 } });
-    expect(stats.duplicates).toBe(0);
     expect(await page.evaluate(() => (window as unknown as PageWindow).courier.pending)).toBe(0);
     expect(await page.evaluate(() => document.documentElement.getAttribute("data-cable-pending"))).toBe("0");
     expect(errors).toEqual([]);

@@ -1,11 +1,12 @@
-// The Rails peer (Debian's ActionCable 6.1 under puma) speaks docs/PROTOCOL.md sections 3, 4 and 6, driven
-// from Node over raw ActionCable sockets. The steps build on each other, in order, against one peer;
-// the anonymous user's client c1 advances through them.
+// The cable_courier gem in a Rails app (test/rails/gem: Debian's Rails 6.1 under puma, the unmodified
+// StimulusReflex 3.5.5, the ActiveRecord store on sqlite) speaks docs/PROTOCOL.md sections 3, 4 and 6,
+// driven from Node over raw ActionCable sockets. The steps build on each other, in order, against one
+// app; the anonymous user's client c1 advances through them. Runs are counted by the app in a file
+// outside its database (rolled-back runs included), effects in its tables.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitUntil } from "../support/browser";
 import { CableProbe, type Frame } from "./cable-probe";
 import { railsAvailable, startRailsPeer, type RailsPeer } from "./peer";
 
@@ -84,7 +85,7 @@ describe("the Rails ActionCable peer", () => {
   it("serves the test page and the dist folder", async () => {
     const { url } = need();
     const page = await (await fetch(url + "/")).text();
-    expect(page).toContain('<meta name="action-cable-url" content="/cable">');
+    expect(page).toMatch(/<meta name="action-cable-url" content="\/cable" ?\/?>/);
     expect(page).toContain('<script src="/dist/cable-courier.iife.min.js"></script>');
     expect(page).toMatch(/<span id="count">0<\/span>/);
     expect(page).toContain('data-reflex="click->Counter#increment"');
@@ -111,7 +112,7 @@ describe("the Rails ActionCable peer", () => {
     expect(probe.frames.filter((f) => f.identifier === PLAIN && f.message !== undefined)).toEqual([]);
   });
 
-  it("commits 20 pipelined reflexes exactly once each, in seq order, despite the pool of 4, and forgets the idle lane", async () => {
+  it("commits 20 pipelined reflexes exactly once each, in seq order, despite the pool of 4", async () => {
     pipelined = Array.from({ length: 20 }, (_, i) => reflex("Log#append", [String(i + 1)], i + 1));
     for (const data of pipelined) send(COURIER, data);
     const acks = await probe.waitForCount(committed, 20, "20 committed");
@@ -125,11 +126,10 @@ describe("the Rails ActionCable peer", () => {
       const operations = courier(probe.frames[done])?.operations as Record<string, unknown>[];
       expect(operations).toMatchObject([{ operation: "dispatchEvent", name: "stimulus-reflex:morph-nothing", reflexId: data.id }]);
     }
-    const stats = await waitUntil(() => need().stats(), (s) => s.lanes === 0, "the idle lane to be forgotten");
+    const stats = await need().stats();
     expect(stats.log).toEqual(pipelined.map((_, i) => String(i + 1)));
     expect(stats.runs).toEqual({ "Log#append": 20 });
     expect(stats.clients).toEqual({ "": { c1: 20 } });
-    console.info(`rails peer: ${stats.reordered} of 20 reflexes picked up after a later seq, ${stats.held} held`);
   });
 
   it("answers a resent seq from its stored result without running it", async () => {
@@ -139,10 +139,10 @@ describe("the Rails ActionCable peer", () => {
     const again = await probe.waitFor(ack("committed", 5), "committed of the resent seq 5", 15_000, from);
     expect(courier(again)?.operations).toEqual(courier(first)?.operations);
     expect(courier(again)?.id).toBe(pipelined[4].id);
+    expect(courier(again)?.replay).toBe(true);
     const stats = await need().stats();
     expect(stats.runs).toEqual({ "Log#append": 20 });
     expect(stats.log).toHaveLength(20);
-    expect(stats.duplicates).toBe(1);
   });
 
   it("answers conflict, running nothing, when another reflex id names a committed seq", async () => {
@@ -153,7 +153,7 @@ describe("the Rails ActionCable peer", () => {
     expect(courier(answer)).toEqual({ v: 1, ack: "conflict", id: other.id, clientId: "c1", seq: 5 });
     expect(probe.frames.slice(from).some((f) => courier(f)?.id === other.id && courier(f)?.ack !== "conflict")).toBe(false);
     const stats = await need().stats();
-    expect(stats).toMatchObject({ conflicts: 1, duplicates: 1, runs: { "Log#append": 20 }, clients: { "": { c1: 20 } } });
+    expect(stats).toMatchObject({ runs: { "Log#append": 20 }, clients: { "": { c1: 20 } } });
     expect(stats.log).not.toContain("other tab");
   });
 
@@ -165,9 +165,7 @@ describe("the Rails ActionCable peer", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
     expect(courier(gap)?.expected).toBe(21);
     expect(probe.frames.slice(from).some(ack("received", 30))).toBe(false);
-    const stats = await need().stats();
-    expect(stats.gaps).toBe(1);
-    expect(stats.log).toHaveLength(20);
+    expect((await need().stats()).log).toHaveLength(20);
   });
 
   it("blocks no worker while seqs wait for a gap: another client commits at once", async () => {
@@ -187,8 +185,7 @@ describe("the Rails ActionCable peer", () => {
     expect(probe.frames.indexOf(other)).toBeLessThan(probe.frames.indexOf(gaps[0]));
     const answered = gaps.map((f): [number, unknown] => [courier(f)?.seq as number, courier(f)?.expected]).sort(([a], [b]) => a - b);
     expect(answered).toEqual([30, 31, 32, 33].map((seq) => [seq, 21])); // in arrival order, which the pool shuffles
-    const stats = await waitUntil(() => need().stats(), (s) => s.lanes === 0, "the parked lane to be forgotten");
-    expect(stats.gaps).toBe(5);
+    const stats = await need().stats();
     expect(stats.clients).toEqual({ "": { c1: 20, c2: 1 } });
     expect(stats.log).toEqual([...pipelined.map((_, i) => String(i + 1)), "b1"]);
   });
@@ -202,7 +199,7 @@ describe("the Rails ActionCable peer", () => {
     send(COURIER, increment);
     const done = await probe.waitFor(ack("committed", 22), "committed of seq 22", 15_000, from);
     expect(courier(done)?.operations).toMatchObject([
-      { operation: "morph", selector: "#count", html: "1", childrenOnly: true, reflexId: increment.id },
+      { operation: "innerHtml", selector: "#count", html: "1", reflexId: increment.id }, // StimulusReflex's selector morph of text
     ]);
     const stats = await need().stats();
     expect(stats.clients).toEqual({ "": { c1: 22, c2: 1 } });
@@ -237,7 +234,7 @@ describe("the Rails ActionCable peer", () => {
     expect(stats.log).not.toContain("bad void");
   });
 
-  it("closes the socket, answering nothing, when the store cannot write after received; memory stays with the file", async () => {
+  it("closes the socket, answering nothing, when the store cannot write after received; the reflex's rows roll back with it", async () => {
     const rails = need();
     const before = await rails.stats();
     await rails.failSaves(1);
@@ -247,9 +244,9 @@ describe("the Rails ActionCable peer", () => {
     await probe.waitFor(ack("received", 24), "received of seq 24", 15_000, from);
     await probe.waitClosed("the socket to close after the failed commit");
     expect(probe.frames.slice(from).filter((f) => courier(f)?.id === lost.id).map((f) => courier(f)?.ack)).toEqual(["received"]);
-    expect(probe.frames.slice(from)).toContainEqual({ type: "disconnect", reason: "server error", reconnect: true });
+    expect(probe.frames.slice(from)).toContainEqual({ type: "disconnect", reason: "server_error", reconnect: true });
     const after = await rails.stats();
-    expect({ ...after, lanes: 0 }).toEqual({ ...before, lanes: 0 });
+    expect(after).toEqual({ ...before, runs: { ...before.runs, "Log#append": before.runs["Log#append"] + 1 } }); // it ran, and rolled back
 
     // The client resends after reconnecting; the store, rolled back, runs it now, once.
     probe = await CableProbe.connect(rails.cableUrl, rails.url);
@@ -259,6 +256,7 @@ describe("the Rails ActionCable peer", () => {
     await probe.waitFor(ack("committed", 24), "committed of the resent seq 24");
     const stats = await rails.stats();
     expect(stats.log).toEqual([...before.log, "24"]);
+    expect(stats.runs["Log#append"]).toBe(before.runs["Log#append"] + 2);
     expect(stats.clients[""].c1).toBe(24);
   });
 
@@ -278,6 +276,7 @@ describe("the Rails ActionCable peer", () => {
     send(COURIER, pipelined[2]);
     const again = await probe.waitFor(ack("committed", 3), "committed of the resent seq 3", 15_000, from);
     expect((courier(again)?.operations as { reflexId: string }[])[0].reflexId).toBe(pipelined[2].id);
+    expect(courier(again)?.replay).toBe(true);
     send(COURIER, reflex("Log#append", ["25"], 25));
     await probe.waitFor(ack("committed", 25), "committed of seq 25", 15_000, from);
 
@@ -286,7 +285,6 @@ describe("the Rails ActionCable peer", () => {
     const after = await rails.stats();
     expect(after.runs["Log#append"]).toBe(before.runs["Log#append"] + 1);
     expect(after.log).toEqual([...before.log, "25"]);
-    expect(after.duplicates).toBe(before.duplicates + 1);
     expect(after.clients).toEqual({ "": { c1: 25, c2: 1 } });
   });
 
@@ -297,7 +295,7 @@ describe("the Rails ActionCable peer", () => {
       await subscribe(COURIER, mallory);
       const greeting = hello(mallory);
       expect(greeting).toMatchObject({ v: 1, hello: true, committed: { c1: 0 } });
-      expect(greeting?.identity).toMatch(/^[0-9a-f]{32}$/);
+      expect(greeting?.identity).toMatch(/^[0-9a-f]{64}$/);
       // Seq 1 of c1 is stored for the anonymous user; mallory's seq 1 runs, and reads nothing of it.
       const mine = reflex("Log#append", ["m1"], 1);
       send(COURIER, mine, mallory);
@@ -307,13 +305,12 @@ describe("the Rails ActionCable peer", () => {
       const stats = await need().stats();
       expect(stats.clients).toEqual({ "": { c1: 25, c2: 1 }, mallory: { c1: 1 } });
       expect(stats.log.at(-1)).toBe("m1");
-      expect(stats).toMatchObject({ duplicates: 2, conflicts: 1 });
 
       // The identity is stable for the user, whichever way it is named, and differs between users.
       const again = await connectAs("mallory");
       const trent = await connectAs("trent");
       expect(hello(again)).toEqual({ v: 1, hello: true, committed: { c1: 1 }, identity: greeting?.identity });
-      expect(hello(trent)?.identity).toMatch(/^[0-9a-f]{32}$/);
+      expect(hello(trent)?.identity).toMatch(/^[0-9a-f]{64}$/);
       expect(hello(trent)?.identity).not.toBe(greeting?.identity);
       again.close();
       trent.close();
@@ -322,16 +319,16 @@ describe("the Rails ActionCable peer", () => {
     }
   });
 
-  it("names the user from the page: /?user= sets the cookie, ?identity renders the same identity as the hello", async () => {
+  it("names the user from the page: /?user= sets the cookie, the page renders the same identity as the hello", async () => {
     const { url } = need();
     const response = await fetch(`${url}/?user=mallory&identity`);
     expect(response.headers.get("set-cookie")).toMatch(/^user=mallory; path=\//);
     const page = await response.text();
     expect(page).toContain('<span id="user">mallory</span>');
     const socket = await connectAs("mallory");
-    expect(page).toContain(`<meta name="cable-courier-identity" content="${hello(socket)?.identity}">`);
+    expect(page).toContain(`<meta name="cable-courier-identity" content="${hello(socket)?.identity}"`);
     socket.close();
-    expect((await fetch(`${url}/?user=`)).headers.get("set-cookie")).toMatch(/^user=;.*max-age=0/i);
+    expect((await fetch(`${url}/?user=`, { headers: { cookie: "user=mallory" } })).headers.get("set-cookie")).toMatch(/^user=;.*max-age=0/i);
     expect((await fetch(`${url}/`, { headers: { cookie: "user=trent" } })).ok).toBe(true);
     expect(await (await fetch(`${url}/`, { headers: { cookie: "user=trent" } })).text()).toContain('<span id="user">trent</span>');
   });
@@ -346,14 +343,14 @@ describe("the Rails ActionCable peer", () => {
     expect(envelope.message).toMatchObject({
       cableReady: true,
       version: "5.0.6",
-      operations: [{ operation: "morph", selector: "#count", html: "2", childrenOnly: true, reflexId: increment.id }],
+      operations: [{ operation: "innerHtml", selector: "#count", html: "2", reflexId: increment.id }],
     });
     const boom = reflex("Counter#boom", []);
     send(PLAIN, boom);
     const error = await probe.waitFor((f) => JSON.stringify(f.message ?? null).includes(boom.id), "morph-error");
     expect(error.message).toMatchObject({
       cableReady: true,
-      operations: [{ operation: "dispatchEvent", name: "stimulus-reflex:morph-error", error: "boom", reflexId: boom.id }],
+      operations: [{ operation: "dispatchEvent", name: "stimulus-reflex:morph-error", error: expect.stringMatching(/^boom\s*$/), reflexId: boom.id }],
     });
     expect(probe.frames.some((f) => courier(f) !== null)).toBe(false);
     expect((await rails.stats()).counter).toBe(2);
@@ -385,33 +382,9 @@ describe("the Rails ActionCable peer", () => {
     const answers = await probe.waitForCount(ack("committed", 27), 2, "both answers to seq 27", 15_000, from);
     expect(probe.frames.slice(from).filter(ack("received", 27))).toHaveLength(1);
     expect(courier(answers[1])?.operations).toEqual(courier(answers[0])?.operations);
+    expect(courier(answers[1])?.replay).toBe(true);
     const stats = await rails.stats();
     expect(stats.runs["Log#slow"]).toBe(1);
     expect(stats.log).toEqual([...before.log, "27"]);
-    expect(stats.duplicates).toBe(before.duplicates + 1);
-  });
-
-  it("replays a stored result with the asking reflex's id, also one stored before results carried ids", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rails-peer-legacy-"));
-    const stateFile = join(dir, "state.json");
-    // The state file of a fixture from before users and stored ids: c9's seq 1 ran as reflex "first".
-    const operation = { operation: "dispatchEvent", name: "stimulus-reflex:morph-nothing", selector: null, reflexId: "first" };
-    const legacy = { clients: { c9: { last: 1, results: { "1": { operations: [operation] } } } }, counter: 0, log: ["old"], runs: { "Log#append": 1 } };
-    writeFileSync(stateFile, JSON.stringify(legacy));
-    const old = await startRailsPeer({ stateFile, dist });
-    const socket = await CableProbe.connect(old.cableUrl, old.url);
-    try {
-      await subscribe(identifier("c9"), socket);
-      expect(hello(socket)).toMatchObject({ committed: { c9: 1 } });
-      const resent = reflex("Log#append", ["old"], 1, { clientId: "c9", id: "second" });
-      send(identifier("c9"), resent, socket);
-      const again = await socket.waitFor(ack("committed", 1, "c9"), "committed of c9's resent seq 1");
-      expect(courier(again)?.operations).toEqual([{ ...operation, reflexId: "second" }]);
-      expect(await old.stats()).toMatchObject({ runs: { "Log#append": 1 }, log: ["old"], duplicates: 1, clients: { "": { c9: 1 } } });
-    } finally {
-      socket.close();
-      await old.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
