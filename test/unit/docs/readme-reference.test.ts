@@ -92,6 +92,12 @@ describe("README reference", () => {
     expect(missing(unionOf(typeOf("index", "FailureReason")))).toEqual([]);
   });
 
+  test("every lifecycle stage of the Stimulus mixin and every option of useReflex", () => {
+    expect(missing(unionOf(typeOf("stimulus", "LifecycleStage")))).toEqual([]);
+    expect(missing(members(typeOf("stimulus", "UseReflexOptions")))).toEqual([]);
+    expect(missing(members(typeOf("index", "MorphOptions")))).toEqual([]);
+  });
+
   test("every event, stage and connection state", () => {
     const events = members(typeOf("index", "CourierEventMap"));
     expect(events).toContain("courier:failed");
