@@ -3,10 +3,11 @@
 // (e) => e.detail.reason)` type-checks. Types only: nothing here runs.
 import type { OperationErrorDetail } from "./dom/operations.js";
 import type { TriggerDetail } from "./dom/triggers.js";
+import type { StaleReflex } from "./outbox/index.js";
 import type { CableState, Operation, StageDetail } from "./protocol/types.js";
 import type { DisconnectInfo } from "./transport/index.js";
 
-export type { OperationErrorDetail, TriggerDetail, DisconnectInfo };
+export type { OperationErrorDetail, TriggerDetail, DisconnectInfo, StaleReflex };
 
 /** `courier:state`, `courier:connected`, `courier:disconnected`. */
 export interface StateDetail {
@@ -29,6 +30,8 @@ export interface CourierEventMap {
   "courier:received": CustomEvent<StageDetail>;
   "courier:committed": CustomEvent<StageDetail>;
   "courier:failed": CustomEvent<StageDetail>;
+  /** Cancelable: committed reflexes whose operations were not applied here (default: a Turbo replace visit). */
+  "courier:stale": CustomEvent<{ reflexes: StaleReflex[] }>;
   /** Cancelable: a declarative `data-reflex` about to run (a controller claims it with preventDefault()). */
   "courier:trigger": CustomEvent<TriggerDetail>;
   "cable-ready:batch-complete": CustomEvent<{ batch: string }>;

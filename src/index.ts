@@ -37,4 +37,4 @@ export type { CableState, Stage, FailureReason, Operation, ReflexPayload } from 
 export type { Logger, LogLevel } from "./core/logger.js";
 export { VERSION } from "./dom/payload.js";
 export { morph, type MorphOptions } from "./dom/morph.js";
-export type { CourierEventMap, StateDetail, CableReadyOperationEvent, OperationErrorDetail, TriggerDetail, DisconnectInfo } from "./events.js";
+export type { CourierEventMap, StateDetail, CableReadyOperationEvent, OperationErrorDetail, TriggerDetail, DisconnectInfo, StaleReflex } from "./events.js";

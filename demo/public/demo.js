@@ -39,6 +39,27 @@
   document.addEventListener("courier:failed", settled);
   // A morph of the list (ours or another browser's) removes the waiting rows; put back those still waiting.
   document.addEventListener("cable-ready:after-morph", showWaiting);
+  // The counter shows clicks not committed yet beside the server's value ("3 clicks pending"), from the
+  // courier's stage events; the morph of #counter brings the server's value and the note settles to none.
+  var clicks = {}; // reflex id -> true, for Counter#increment reflexes queued or on their way
+  function countClicks(event) {
+    if (event.detail.target !== "Counter#increment") return;
+    if (event.type === "courier:committed" || event.type === "courier:failed") delete clicks[event.detail.id];
+    else clicks[event.detail.id] = true;
+    showClicks();
+  }
+  ["courier:queued", "courier:sent", "courier:received", "courier:committed", "courier:failed"].forEach(function (name) {
+    document.addEventListener(name, countClicks);
+  });
+  document.addEventListener("turbo:load", showClicks);
+  document.addEventListener("DOMContentLoaded", showClicks);
+  function showClicks() {
+    var n = Object.keys(clicks).length;
+    document.querySelectorAll(".pending-clicks").forEach(function (note) {
+      note.textContent = n === 0 ? "" : n === 1 ? "+1 click pending" : "+" + n + " clicks pending";
+    });
+  }
+
   function showWaiting() {
     var list = document.getElementById("todo-list");
     if (!list) return;

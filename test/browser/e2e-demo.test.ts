@@ -1,14 +1,12 @@
 // The demo (demo/server.mjs, as `npm run demo` runs it) in real Chromium: the offline look driven by the
-// <html> hooks, typing through a broadcast morph, and two browsers converging. Also writes the
-// screenshots in docs/. Effects are counted at the demo server (/demo/stats).
-import { fileURLToPath } from "node:url";
+// <html> hooks, typing through a broadcast morph, and two browsers converging (docs/screenshots/ come
+// from `npm run screenshots`, scripts/screenshots.mjs). Effects are counted at the demo server (/demo/stats).
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { freshContext, waitForPending, waitForState, waitUntil, watchErrors, WAIT } from "../support/browser";
 import { addTodo, runs, uniqueText, useDemo, waitForTodo } from "../support/e2e-demo";
 
 const world = useDemo();
-const screenshot = (name: string) => fileURLToPath(new URL(`../../docs/${name}`, import.meta.url));
 
 /** Every action element's offline look: hidden toggles/deletes, disabled "clear", usable "add". */
 const controls = (page: Page) =>
@@ -25,7 +23,7 @@ const controls = (page: Page) =>
   });
 
 describe("e2e demo", () => {
-  test("offline: hide/disable while disconnected, queue with a pending count, restore on reconnect (+ screenshots)", async () => {
+  test("offline: hide/disable while disconnected, queue with a pending count, restore on reconnect", async () => {
     const context = await freshContext(world.browser);
     const page = await context.newPage();
     const errors = watchErrors(page);
@@ -46,7 +44,6 @@ describe("e2e demo", () => {
     expect(await controls(page)).toEqual(
       expect.objectContaining({ toggles: [true, true, true, true, true, true], clearDisabled: [false], addUsable: [true], badge: '"online"' }),
     );
-    await page.screenshot({ path: screenshot("demo-connected.png") });
     const before = await world.stats();
 
     await world.demo.post("/demo/offline?seconds=120");
@@ -59,7 +56,6 @@ describe("e2e demo", () => {
     expect(offline.badge).toBe('"offline: changes are queued"');
     expect(offline.pendingBadge).toBe('"1 pending"');
     expect(runs(await world.stats(), "Todo#add")).toBe(runs(before, "Todo#add"));
-    await page.screenshot({ path: screenshot("demo-disconnected.png") });
 
     await world.demo.post("/demo/online");
     await waitForState(page, "connected");
@@ -77,7 +73,6 @@ describe("e2e demo", () => {
       .map((name) => name.match(/cable-(connected|disconnected)/)?.[0])
       .filter((state, i, list) => state && state !== list[i - 1]);
     expect(states).toEqual(["cable-connected", "cable-disconnected", "cable-connected"]);
-    await page.screenshot({ path: screenshot("demo-reconnected.png") });
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -50,6 +50,7 @@ document.addEventListener("courier:state", (e) => {
 document.body.addEventListener("courier:committed", (e) => e.detail.id.length);
 document.addEventListener("cable-ready:after-morph", (e) => e.detail.operation);
 document.addEventListener("cable-ready:batch-complete", (e) => e.detail.batch);
+document.addEventListener("courier:stale", (e) => e.detail.reflexes.map((r) => r.reason satisfies "replay" | "pruned" | "url"));
 import * as bundle from "cable-courier/stimulus-bundle";
 export const fromBundle = [bundle.start, bundle.useReflex, bundle.ReflexController];
 // @ts-expect-error a stage event's detail has no `state`
