@@ -166,7 +166,7 @@ export class Courier {
         url,
         consumer,
         // Read at each (re)subscribe: the outbox moves to a fresh clientId when the server lost our seqs.
-        params: () => ({ channel, ...params, courier: 1, clientId: this._outbox.clientId }),
+        params: () => ({ channel, ...params, courier: 1, clientId: this._outbox.clientId, courierAcks: "batch" }),
         reconnectBase,
         reconnectMax,
         staleAfter,
@@ -208,7 +208,9 @@ export class Courier {
     if (message instanceof Error) return this._protocolError(message, data);
     // Operations land in the page before the outbox resolves the reflex they answer.
     if (message.kind === "operations") this._operations.apply(this._isolated(message.envelope.operations));
-    this._outbox.received(message as InboundMessage);
+    // A batch is the per-reflex acks it stands for, handed over in order: the outbox knows only those.
+    if (message.kind === "batch") for (const ack of message.acks) this._outbox.received({ kind: "ack", ack });
+    else this._outbox.received(message as InboundMessage);
   }
 
   /** With `isolate`, drops the operations answering another tab's reflex. */

@@ -169,7 +169,7 @@ export class ReflexChannel implements Channel {
 
   private ack(item: Pick<Stamped, "connection" | "identifier" | "id" | "stamp">, ack: CourierAck["ack"], extra: AckExtra = {}): void {
     const { clientId, seq } = item.stamp;
-    item.connection.transmit(item.identifier, { courier: { v: 1, ack, id: item.id, clientId, seq, ...extra } });
+    item.connection.transmitAck(item.identifier, { v: 1, ack, id: item.id, clientId, seq, ...extra });
   }
 
   private emit(item: Pick<Stamped, "connection" | "id" | "data"> & { stamp?: CourierStamp }, event: Omit<ReflexEvent, "connectionId">): void {
