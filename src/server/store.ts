@@ -46,7 +46,19 @@ export interface MemoryStoreOptions {
    * forgotten, so one user (or every anonymous page) cannot grow the map without end. Default 10,000.
    */
   maxClientsPerUser?: number;
+  /**
+   * A (user, clientId) lane not seen (no commit, no hello asking for it) for this many ms is forgotten, so
+   * the map grows with live clients, not with page views (each page load mints a clientId). Must be longer
+   * than the client's `maxAge` (24 h by default): a record that waited longer than `maxAge` is expired by
+   * the client and never run, so no record can still need a lane forgotten this late. Default 48 h.
+   */
+  forgetAfter?: number;
+  /** The clock, for tests. Default Date.now. */
+  now?: () => number;
 }
+
+/** Twice the client's default maxAge (24 h). */
+export const DEFAULT_FORGET_AFTER = 48 * 60 * 60 * 1000;
 
 /** The default store: a Map in this process. Survives a server restart when the same object is reused. */
 export class MemoryStore implements CourierStore {
@@ -56,15 +68,24 @@ export class MemoryStore implements CourierStore {
   /** user key → its client keys, least recently committed first (a Map keeps insertion order). */
   private readonly byUser = new Map<string, Map<ClientKey, true>>();
   private readonly maxClientsPerUser: number;
+  /** client key → when it was last seen, least recently seen first (a Map keeps insertion order). */
+  private readonly seen = new Map<ClientKey, number>();
+  private readonly forgetAfter: number;
+  private readonly now: () => number;
 
   constructor(options: MemoryStoreOptions = {}) {
+    this.forgetAfter = Math.max(1, options.forgetAfter ?? DEFAULT_FORGET_AFTER);
+    this.now = options.now ?? Date.now;
     this.keep = Math.max(1, options.keep ?? 100);
     this.keepFailures = Math.max(this.keep, options.keepFailures ?? this.keep * 10);
     this.maxClientsPerUser = Math.max(1, options.maxClientsPerUser ?? 10_000);
   }
 
   async lastSeq(key: ClientKey): Promise<number> {
-    return this.clients.get(key)?.last ?? 0;
+    this.forgetIdle();
+    const state = this.clients.get(key);
+    if (state) this.see(key);
+    return state?.last ?? 0;
   }
 
   async result(key: ClientKey, seq: number): Promise<StoredResult | undefined> {
@@ -82,6 +103,31 @@ export class MemoryStore implements CourierStore {
     state.results.delete(seq - this.keepFailures);
     this.clients.set(key, state);
     this.touch(key);
+    this.see(key);
+    this.forgetIdle();
+  }
+
+  private see(key: ClientKey): void {
+    this.seen.delete(key);
+    this.seen.set(key, this.now());
+  }
+
+  /** Forgets the lanes not seen for `forgetAfter`: only the oldest are looked at, so a call costs what it removes. */
+  private forgetIdle(): void {
+    const before = this.now() - this.forgetAfter;
+    for (const [key, at] of this.seen) {
+      if (at > before) return;
+      this.forget(key);
+    }
+  }
+
+  private forget(key: ClientKey): void {
+    this.seen.delete(key);
+    this.clients.delete(key);
+    const { user } = splitClientKey(key);
+    const keys = this.byUser.get(user);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byUser.delete(user);
   }
 
   private touch(key: ClientKey): void {
@@ -91,9 +137,7 @@ export class MemoryStore implements CourierStore {
     keys.delete(key);
     keys.set(key, true);
     if (keys.size <= this.maxClientsPerUser) return;
-    const oldest = keys.keys().next().value as ClientKey;
-    keys.delete(oldest);
-    this.clients.delete(oldest);
+    this.forget(keys.keys().next().value as ClientKey);
   }
 
   /** Number of (user, clientId) namespaces known (for tests and benches). */
