@@ -11,6 +11,7 @@ import { drainRow } from "./rows/drain.mjs";
 import { morphRow } from "./rows/morph.mjs";
 import { bytesRow } from "./rows/bytes.mjs";
 import { connectionsRow } from "./rows/connections.mjs";
+import { plainDrainRow } from "./rows/plain-drain.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const args = process.argv.slice(2);
@@ -26,6 +27,7 @@ const ROWS = [
   [5, "morph", morphRow],
   [6, "bytes", bytesRow],
   [7, "connections", connectionsRow],
+  [8, "plain drain", plainDrainRow],
 ];
 
 async function runRow([n, name, fn], context) {
