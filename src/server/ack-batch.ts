@@ -59,17 +59,17 @@ type Send = (identifier: string, message: unknown) => void;
  * a connection with a batching subscription, so an idle held connection costs nothing.
  */
 export class AckBatch {
-  private readonly pending = new Map<string, CourierAck[]>();
-  private scheduled = false;
+  private readonly _pending = new Map<string, CourierAck[]>();
+  private _scheduled = false;
 
-  constructor(private readonly send: Send) {}
+  constructor(private readonly _send: Send) {}
 
   add(identifier: string, ack: CourierAck): void {
-    const list = this.pending.get(identifier);
+    const list = this._pending.get(identifier);
     if (list) list.push(ack);
-    else this.pending.set(identifier, [ack]);
-    if (this.scheduled) return;
-    this.scheduled = true;
+    else this._pending.set(identifier, [ack]);
+    if (this._scheduled) return;
+    this._scheduled = true;
     // setImmediate, not a microtask: a lane's pump runs on microtasks, so a microtask flush would send
     // after every reflex instead of once the lane has worked through what arrived.
     setImmediate(() => this.flush());
@@ -77,15 +77,15 @@ export class AckBatch {
 
   /** Sends what waits; also called before any other message of the connection, so order is kept. */
   flush(): void {
-    this.scheduled = false;
-    if (this.pending.size === 0) return;
-    const pending = [...this.pending];
-    this.pending.clear();
+    this._scheduled = false;
+    if (this._pending.size === 0) return;
+    const pending = [...this._pending];
+    this._pending.clear();
     for (const [identifier, acks] of pending) {
       // Chunks stay far inside the client's bound on one batch (MAX_BATCH in src/protocol/validate.ts).
       for (let i = 0; i < acks.length; i += BATCH_CHUNK) {
         const chunk = acks.slice(i, i + BATCH_CHUNK);
-        this.send(identifier, chunk.length === 1 ? { courier: chunk[0] } : { courier: { v: 1, batch: batchEntries(chunk) } });
+        this._send(identifier, chunk.length === 1 ? { courier: chunk[0] } : { courier: { v: 1, batch: batchEntries(chunk) } });
       }
     }
   }

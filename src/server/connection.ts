@@ -16,7 +16,7 @@ export class Connection {
   /** identifier → params, for confirmed subscriptions. */
   readonly subscriptions = new Map<string, ChannelParams>();
   /** Acks waiting for the end of the tick; made on the first ack for a batching subscription. */
-  private acks: AckBatch | undefined;
+  private _acks: AckBatch | undefined;
 
   constructor(
     readonly id: number,
@@ -34,7 +34,7 @@ export class Connection {
   sendRaw(frame: string): boolean {
     if (!this.open) return false;
     // Whatever waits in the ack batch was made first, so it goes first.
-    this.acks?.flush();
+    this._acks?.flush();
     this.socket.send(frame);
     return true;
   }
@@ -52,7 +52,7 @@ export class Connection {
   transmitAck(identifier: string, ack: CourierAck): boolean {
     if (this.subscriptions.get(identifier)?.[BATCH_PARAM] !== BATCH_VALUE) return this.transmit(identifier, { courier: ack });
     if (!this.open) return false;
-    (this.acks ??= new AckBatch((id, message) => this.send({ identifier: id, message }))).add(identifier, ack);
+    (this._acks ??= new AckBatch((id, message) => this.send({ identifier: id, message }))).add(identifier, ack);
     return true;
   }
 
