@@ -6,11 +6,14 @@ import terser from "@rollup/plugin-terser";
 // Declarations come from `tsc -p tsconfig.build.json` (scripts/build.mjs); rollup only emits JavaScript.
 const ts = () => typescript({ tsconfig: "./tsconfig.json", declaration: false, outDir: undefined, rootDir: undefined, noEmit: false });
 const external = (id) => /^(@rails\/actioncable|morphdom|idb-keyval|@hotwired\/stimulus)(\/|$)/.test(id);
+// The IIFE's minifier: two compress passes, and private members (named `_x` by convention outside
+// src/outbox, see docs/ARCHITECTURE.md) get short names, which plain mangling leaves alone.
+const MINIFY = { compress: { passes: 2 }, mangle: { properties: { regex: /^_[A-Za-z]/ } } };
 const browser = () => [nodeResolve({ browser: true }), commonjs()];
 
 export default [
   {
-    input: { "cable-courier": "src/index.ts", stimulus: "src/stimulus/index.ts" },
+    input: { "cable-courier": "src/index.ts", stimulus: "src/stimulus/index.ts", operations: "src/operations.ts" },
     external,
     plugins: [ts()],
     output: { dir: "dist", format: "es", entryFileNames: "[name].js", chunkFileNames: "chunks/[name]-[hash].js", sourcemap: true },
@@ -29,7 +32,7 @@ export default [
   },
   {
     input: "src/iife.ts",
-    plugins: [...browser(), ts(), terser()],
+    plugins: [...browser(), ts(), terser(MINIFY)],
     output: { file: "dist/cable-courier.iife.min.js", format: "iife", name: "CableCourier", sourcemap: true },
   },
   {

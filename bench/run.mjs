@@ -12,6 +12,7 @@ import { morphRow } from "./rows/morph.mjs";
 import { bytesRow } from "./rows/bytes.mjs";
 import { connectionsRow } from "./rows/connections.mjs";
 import { gemRow } from "./rows/gem.mjs";
+import { plainDrainRow } from "./rows/plain-drain.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const args = process.argv.slice(2);
@@ -28,6 +29,7 @@ const ROWS = [
   [6, "bytes", bytesRow],
   [7, "connections", connectionsRow],
   [8, "gem", gemRow],
+  [9, "plain drain", plainDrainRow],
 ];
 
 async function runRow([n, name, fn], context) {

@@ -24,30 +24,30 @@ type CustomOperation = (operation: Operation, element: Element | null, doc: Docu
 
 export class Courier {
   readonly options: ResolvedOptions;
-  private readonly status: StatusHooks;
-  private readonly operations: Operations;
-  private readonly triggers: TriggerObserver;
-  private readonly outbox: Outbox;
-  private transport: Transport | undefined;
-  private stopped = false;
+  private readonly _status: StatusHooks;
+  private readonly _operations: Operations;
+  private readonly _triggers: TriggerObserver;
+  private readonly _outbox: Outbox;
+  private _transport: Transport | undefined;
+  private _stopped = false;
   /** Elements that triggered reflexes still pending, for stage marks; dropped at a terminal stage. */
-  private readonly elements = new Map<string, Element>();
+  private readonly _elements = new Map<string, Element>();
 
   constructor(options: CourierOptions = {}) {
     this.options = resolveOptions(options);
     const { logger, offline, disconnectDelay } = this.options;
-    this.status = new StatusHooks(document, { offline, disconnectDelay });
-    this.operations = new Operations(document, logger);
-    this.triggers = new TriggerObserver(document, (target, element) => {
+    this._status = new StatusHooks(document, { offline, disconnectDelay });
+    this._operations = new Operations(document, logger);
+    this._triggers = new TriggerObserver(document, (target, element) => {
       // No caller to tell: a failure is announced by courier:failed, and warned about if nobody reads it.
-      this.enqueue(target, { element });
+      this._enqueue(target, { element });
     });
-    this.outbox = Outbox.open(this.options, {
-      send: (payload) => this.transport?.send(payload) ?? false,
-      stage: (detail) => this.markStage(detail),
-      apply: (operations) => this.operations.apply(operations),
+    this._outbox = Outbox.open(this.options, {
+      send: (payload) => this._transport?.send(payload) ?? false,
+      stage: (detail) => this._markStage(detail),
+      apply: (operations) => this._operations.apply(operations),
       stale: (reflexes) => staleDefault(dispatch(document, "courier:stale", { reflexes }, true)),
-      pendingChanged: (count) => this.status.setPending(count),
+      pendingChanged: (count) => this._status.setPending(count),
       storageDegraded: (error) => {
         logger.log("warn", "IndexedDB unavailable: the outbox is in memory only", error);
         dispatch(document, "courier:storage-degraded", { error });
@@ -56,44 +56,44 @@ export class Courier {
   }
 
   get state(): CableState {
-    return this.transport?.state ?? "connecting";
+    return this._transport?.state ?? "connecting";
   }
 
   /** False when the outbox fell back to memory: queued reflexes will not survive a reload. */
   get durable(): boolean {
-    return this.outbox.durable;
+    return this._outbox.durable;
   }
 
   get clientId(): string {
-    return this.outbox.clientId;
+    return this._outbox.clientId;
   }
 
   /** Reflexes not yet committed or failed. */
   get pending(): number {
-    return this.outbox.pending;
+    return this._outbox.pending;
   }
 
   /** Resolves once the outbox has loaded what earlier pages left in it. */
   get ready(): Promise<void> {
-    return this.outbox.ready;
+    return this._outbox.ready;
   }
 
   /** Stores the reflex, then sends it when the connection allows; never waits for the network. */
   stimulate(target: string, options: StimulateOptions = {}): ReflexPromise {
-    return watchHandlers(this.enqueue(target, options), this.unhandled);
+    return watchHandlers(this._enqueue(target, options), this._unhandled);
   }
 
-  private enqueue(target: string, options: StimulateOptions): ReflexPromise {
+  private _enqueue(target: string, options: StimulateOptions): ReflexPromise {
     const { element } = options;
     const retry = options.retry ?? (element?.getAttribute("data-reflex-retry") === "safe" ? "safe" : "unsafe");
     const payload = buildPayload(target, { ...options, version: options.version ?? this.options.version });
-    if (element) this.elements.set(payload.id, element);
-    const promise = this.outbox.enqueue(payload, { retry });
-    this.unhandled.set(promise.id, true);
-    this.own.add(promise.id);
+    if (element) this._elements.set(payload.id, element);
+    const promise = this._outbox.enqueue(payload, { retry });
+    this._unhandled.set(promise.id, true);
+    this._own.add(promise.id);
     promise.then(
-      () => this.unhandled.delete(promise.id),
-      (error: unknown) => setTimeout(() => this.warnUnhandled(promise.id, target, error)),
+      () => this._unhandled.delete(promise.id),
+      (error: unknown) => setTimeout(() => this._warnUnhandled(promise.id, target, error)),
     );
     return promise;
   }
@@ -102,15 +102,15 @@ export class Courier {
    * Reflex ids whose failure nobody has handled yet. Handled means: the promise `stimulate()` returned got
    * a `then`/`catch`/`finally` (an `await` counts), or a `courier:failed` listener read `event.detail`.
    */
-  private readonly unhandled = new Map<string, boolean>();
+  private readonly _unhandled = new Map<string, boolean>();
   /** Ids of the reflexes this page sent, for `isolate` (kept for the page's life: replays may follow). */
-  private readonly own = new Set<string>();
+  private readonly _own = new Set<string>();
   /** A courier:failed event is being dispatched: a read of its detail is an app listener's. */
-  private reading = false;
+  private _reading = false;
 
-  private warnUnhandled(id: string, target: string, error: unknown): void {
-    const unhandled = this.unhandled.get(id);
-    this.unhandled.delete(id);
+  private _warnUnhandled(id: string, target: string, error: unknown): void {
+    const unhandled = this._unhandled.get(id);
+    this._unhandled.delete(id);
     if (!unhandled) return;
     const reason = (error as { reason?: string } | null)?.reason ?? String(error);
     const message = `reflex ${target} failed (${reason}) and nothing handled it: add .catch() to stimulate()'s promise or listen for courier:failed`;
@@ -123,22 +123,22 @@ export class Courier {
    * if the server had sent them: for operations that reach the app some other way.
    */
   applyOperations(operations: Operation[] | { cableReady: true; operations: Operation[] }): void {
-    if (Array.isArray(operations)) this.operations.apply(operations);
-    else this.operations.applyEnvelope(operations);
+    if (Array.isArray(operations)) this._operations.apply(operations);
+    else this._operations.applyEnvelope(operations);
   }
 
   /** Registers a custom CableReady operation. */
   addOperation(name: string, fn: CustomOperation): void {
-    this.operations.add(name, fn);
+    this._operations.add(name, fn);
   }
 
   /** @internal Called once by `start()`. */
   connect(): void {
-    addEventListener("pagehide", this.flush);
-    this.status.start();
-    this.status.setPending(this.outbox.pending); // present from the start, not only after a first reflex
-    this.triggers.start();
-    this.outbox.ready.then(() => this.openTransport());
+    addEventListener("pagehide", this._flush);
+    this._status.start();
+    this._status.setPending(this._outbox.pending); // present from the start, not only after a first reflex
+    this._triggers.start();
+    this._outbox.ready.then(() => this._openTransport());
   }
 
   /**
@@ -146,27 +146,27 @@ export class Courier {
    * in the outbox for the next page. Navigations never call this: the courier lives as long as the tab.
    */
   stop(): void {
-    this.stopped = true;
-    removeEventListener("pagehide", this.flush);
-    this.transport?.stop();
-    this.triggers.stop();
-    this.status.stop();
-    this.outbox.close();
+    this._stopped = true;
+    removeEventListener("pagehide", this._flush);
+    this._transport?.stop();
+    this._triggers.stop();
+    this._status.stop();
+    this._outbox.close();
     sharedSlot<Courier>().release(this);
   }
 
   /** A page about to be hidden or unloaded: batched deletions go to IndexedDB now. */
-  private readonly flush = (): void => this.outbox.flush();
+  private readonly _flush = (): void => this._outbox.flush();
 
-  private openTransport(): void {
-    if (this.stopped) return;
+  private _openTransport(): void {
+    if (this._stopped) return;
     const { url, consumer, channel, params, logger, reconnectBase, reconnectMax, staleAfter, welcomeTimeout } = this.options;
-    this.transport = new Transport(
+    this._transport = new Transport(
       {
         url,
         consumer,
         // Read at each (re)subscribe: the outbox moves to a fresh clientId when the server lost our seqs.
-        params: () => ({ channel, ...params, courier: 1, clientId: this.outbox.clientId }),
+        params: () => ({ channel, ...params, courier: 1, clientId: this._outbox.clientId, courierAcks: "batch" }),
         reconnectBase,
         reconnectMax,
         staleAfter,
@@ -174,28 +174,28 @@ export class Courier {
         logger,
       },
       {
-        stateChanged: (state, previous) => this.stateChanged(state, previous),
-        subscribed: () => this.outbox.subscribed(),
-        unsubscribed: () => this.outbox.unsubscribed(),
-        socketLost: () => this.outbox.unsubscribed(),
-        received: (data) => this.received(data),
-        protocolError: (error, raw) => this.protocolError(error, raw),
+        stateChanged: (state, previous) => this._stateChanged(state, previous),
+        subscribed: () => this._outbox.subscribed(),
+        unsubscribed: () => this._outbox.unsubscribed(),
+        socketLost: () => this._outbox.unsubscribed(),
+        received: (data) => this._received(data),
+        protocolError: (error, raw) => this._protocolError(error, raw),
       },
     );
-    this.transport.start();
+    this._transport.start();
   }
 
   /** Why the server last closed the socket (`{reason, reconnect}`); `reconnect: false` means we stopped trying. */
   get lastDisconnect(): { reason: string; reconnect: boolean } | undefined {
-    return this.transport?.lastDisconnect;
+    return this._transport?.lastDisconnect;
   }
 
-  private stateChanged(state: CableState, previous: CableState): void {
-    this.status.setState(state);
+  private _stateChanged(state: CableState, previous: CableState): void {
+    this._status.setState(state);
     const detail = { state, previous, disconnect: this.lastDisconnect };
     if (state === "refused") {
       const reason = detail.disconnect?.reason ?? "unknown";
-      const url = this.transport?.cableUrl ?? this.options.url;
+      const url = this._transport?.cableUrl ?? this.options.url;
       warnOnce(`refused ${reason} ${url}`, `the server at ${url} refused the connection (${reason}); not retrying until the page wakes or reloads`);
     }
     dispatch(document, "courier:state", detail);
@@ -203,45 +203,47 @@ export class Courier {
     else if (previous === "connected") dispatch(document, "courier:disconnected", detail);
   }
 
-  private received(data: unknown): void {
+  private _received(data: unknown): void {
     const message = classifyMessage(data);
-    if (message instanceof Error) return this.protocolError(message, data);
+    if (message instanceof Error) return this._protocolError(message, data);
     // Operations land in the page before the outbox resolves the reflex they answer.
-    if (message.kind === "operations") this.operations.apply(this.isolated(message.envelope.operations));
-    this.outbox.received(message as InboundMessage);
+    if (message.kind === "operations") this._operations.apply(this._isolated(message.envelope.operations));
+    // A batch is the per-reflex acks it stands for, handed over in order: the outbox knows only those.
+    if (message.kind === "batch") for (const ack of message.acks) this._outbox.received({ kind: "ack", ack });
+    else this._outbox.received(message as InboundMessage);
   }
 
   /** With `isolate`, drops the operations answering another tab's reflex. */
-  private isolated(operations: Operation[]): Operation[] {
+  private _isolated(operations: Operation[]): Operation[] {
     if (!this.options.isolate) return operations;
-    return operations.filter((op) => typeof op.reflexId !== "string" || this.own.has(op.reflexId));
+    return operations.filter((op) => typeof op.reflexId !== "string" || this._own.has(op.reflexId));
   }
 
-  private protocolError(error: Error, raw: unknown): void {
+  private _protocolError(error: Error, raw: unknown): void {
     this.options.logger.log("warn", `ignored a malformed frame: ${error.message}`, raw);
     dispatch(document, "courier:protocol-error", { error, raw });
   }
 
-  private markStage(detail: StageDetail): void {
-    const element = this.elements.get(detail.id);
+  private _markStage(detail: StageDetail): void {
+    const element = this._elements.get(detail.id);
     if (detail.stage === "failed") {
       // Reads count from the moment the event is dispatched (capture on window), not markStage's own.
-      const arm = () => (this.reading = true);
+      const arm = () => (this._reading = true);
       addEventListener("courier:failed", arm, { capture: true, once: true });
       try {
-        markStage(element, this.watchDetail(detail));
+        markStage(element, this._watchDetail(detail));
       } finally {
-        this.reading = false;
+        this._reading = false;
         removeEventListener("courier:failed", arm, { capture: true });
       }
     } else markStage(element, detail);
-    if (detail.stage === "committed" || detail.stage === "failed") this.elements.delete(detail.id);
+    if (detail.stage === "committed" || detail.stage === "failed") this._elements.delete(detail.id);
   }
 
   /** A failed stage's detail that marks the reflex handled when a listener reads any of it. */
-  private watchDetail(detail: StageDetail): StageDetail {
-    const { unhandled } = this;
-    const reading = () => this.reading;
+  private _watchDetail(detail: StageDetail): StageDetail {
+    const unhandled = this._unhandled;
+    const reading = () => this._reading;
     return new Proxy(detail, {
       get(target, key, receiver) {
         if (reading() && unhandled.has(detail.id)) unhandled.set(detail.id, false);

@@ -2,25 +2,25 @@
 // has a name in the code and can be driven by fake timers in tests.
 
 export class Timer {
-  private handle: ReturnType<typeof setTimeout> | undefined;
+  private _handle: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly callback: () => void) {}
+  constructor(private readonly _callback: () => void) {}
 
   get pending(): boolean {
-    return this.handle !== undefined;
+    return this._handle !== undefined;
   }
 
   /** (Re)starts the countdown; an earlier schedule is forgotten. */
   schedule(ms: number): void {
     this.cancel();
-    this.handle = setTimeout(() => {
-      this.handle = undefined;
-      this.callback();
+    this._handle = setTimeout(() => {
+      this._handle = undefined;
+      this._callback();
     }, ms);
   }
 
   cancel(): void {
-    if (this.handle !== undefined) clearTimeout(this.handle);
-    this.handle = undefined;
+    if (this._handle !== undefined) clearTimeout(this._handle);
+    this._handle = undefined;
   }
 }

@@ -4,7 +4,7 @@
 import { dispatch } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import type { Operation } from "../protocol/types.js";
-import { builtinOperations } from "./operations/builtins.js";
+import { builtinOperations, optedInOperation } from "./operations/builtins.js";
 import { resolveTargets } from "./operations/targets.js";
 import type { OperationFn } from "./operations/types.js";
 import { kebab } from "./operations/values.js";
@@ -24,29 +24,29 @@ export interface OperationErrorDetail {
 }
 
 export class Operations {
-  private readonly table = new Map<string, OperationFn>(Object.entries(builtinOperations));
+  private readonly _table = new Map<string, OperationFn>(Object.entries(builtinOperations));
 
   constructor(
-    private readonly doc: Document,
-    private readonly logger: Logger,
+    private readonly _doc: Document,
+    private readonly _logger: Logger,
   ) {}
 
   has(name: string): boolean {
-    return this.table.has(name);
+    return this._table.has(name) || optedInOperation(name) !== undefined;
   }
 
   /** Adds (or replaces) an operation; it gets the same events, selectors and error handling as the built-ins. */
   add(name: string, fn: OperationFn): void {
     if (typeof name !== "string" || name === "") throw new TypeError("operation name must be a non-empty string");
     if (typeof fn !== "function") throw new TypeError(`operation "${name}" must be a function`);
-    this.table.set(name, fn);
+    this._table.set(name, fn);
   }
 
   /** Validates `{cableReady: true, operations: [...]}` and applies it; false (reported) when malformed. Never throws. */
   applyEnvelope(data: unknown): boolean {
     const envelope = data as { cableReady?: unknown; operations?: unknown } | null;
     if (typeof envelope !== "object" || envelope === null || envelope.cableReady !== true || !Array.isArray(envelope.operations)) {
-      this.report(null, "malformed", "not a CableReady envelope ({cableReady: true, operations: [...]})", data);
+      this._report(null, "malformed", "not a CableReady envelope ({cableReady: true, operations: [...]})", data);
       return false;
     }
     this.apply(envelope.operations as Operation[]);
@@ -56,52 +56,52 @@ export class Operations {
   /** Applies operations in order. Never throws. */
   apply(operations: Operation[]): void {
     if (!Array.isArray(operations)) {
-      this.report(null, "malformed", "operations must be an array", operations);
+      this._report(null, "malformed", "operations must be an array", operations);
       return;
     }
     const batches = countBatches(operations);
     for (const operation of operations) {
       if (typeof operation !== "object" || operation === null || typeof operation.operation !== "string") {
-        this.report(null, "malformed", "an operation must be an object with an `operation` name", operation);
+        this._report(null, "malformed", "an operation must be an object with an `operation` name", operation);
         continue;
       }
       // An operation can break the very DOM APIs we use next (setProperty "dispatchEvent"): whatever it
       // throws stays here, so the next operations and the reflex's commit still happen.
       try {
-        this.applyOne(operation);
+        this._applyOne(operation);
         const batch = operation.batch;
         if (typeof batch === "string" && batches.has(batch)) {
           const left = (batches.get(batch) ?? 1) - 1;
           batches.set(batch, left);
-          if (left === 0) dispatch(this.doc, "cable-ready:batch-complete", { batch }, true);
+          if (left === 0) dispatch(this._doc, "cable-ready:batch-complete", { batch }, true);
         }
       } catch (error) {
-        this.report(operation, "error", `${operation.operation} failed: ${describe(error)}`, error);
+        this._report(operation, "error", `${operation.operation} failed: ${describe(error)}`, error);
       }
     }
   }
 
-  private applyOne(operation: Operation): void {
-    const fn = this.table.get(operation.operation);
+  private _applyOne(operation: Operation): void {
+    const fn = this._table.get(operation.operation) ?? optedInOperation(operation.operation);
     if (!fn) {
-      this.report(operation, "unknown-operation", `unknown operation "${operation.operation}"`);
+      this._report(operation, "unknown-operation", `unknown operation "${operation.operation}"`);
       return;
     }
     let targets: Element[] | null;
     try {
-      targets = resolveTargets(operation, this.doc);
+      targets = resolveTargets(operation, this._doc);
     } catch (error) {
-      this.report(operation, "error", `${operation.operation}: bad selector (${describe(error)})`, error);
+      this._report(operation, "error", `${operation.operation}: bad selector (${describe(error)})`, error);
       return;
     }
-    if (targets === null) this.run(operation, fn, null);
+    if (targets === null) this._run(operation, fn, null);
     else if (targets.length === 0) {
-      this.report(operation, "missing-element", `${operation.operation}: no element matches ${String(operation.selector)}`);
-    } else for (const element of targets) this.run(operation, fn, element);
+      this._report(operation, "missing-element", `${operation.operation}: no element matches ${String(operation.selector)}`);
+    } else for (const element of targets) this._run(operation, fn, element);
   }
 
-  private run(operation: Operation, fn: OperationFn, element: Element | null): void {
-    const doc = this.doc;
+  private _run(operation: Operation, fn: OperationFn, element: Element | null): void {
+    const doc = this._doc;
     const name = kebab(operation.operation);
     // A copy carrying the element, as CableReady's detail does; listeners may edit it (or set
     // `cancel`) before it runs, and the caller's operation (maybe bound for storage) is never mutated.
@@ -112,20 +112,20 @@ export class Operations {
     try {
       fn(detail, element, doc);
     } catch (error) {
-      this.report(operation, "error", `${operation.operation} failed: ${describe(error)}`, error);
+      this._report(operation, "error", `${operation.operation} failed: ${describe(error)}`, error);
       return;
     }
     dispatch(afterTarget(doc, operation, element, parent, previous), `cable-ready:after-${name}`, detail, true);
   }
 
-  private report(operation: Operation | null, reason: OperationErrorReason, message: string, error?: unknown): void {
+  private _report(operation: Operation | null, reason: OperationErrorReason, message: string, error?: unknown): void {
     const detail: OperationErrorDetail = { operation, reason, message };
     if (error !== undefined) detail.error = error;
     // Loud without `debug` too: an operation that did not apply is a page that silently differs.
-    if (this.logger.enabled) this.logger.log("warn", message, detail);
+    if (this._logger.enabled) this._logger.log("warn", message, detail);
     else console.warn(`[cable-courier] ${message}`, detail);
     try {
-      dispatch(this.doc, "courier:operation-error", detail);
+      dispatch(this._doc, "courier:operation-error", detail);
     } catch {
       // the document's own dispatchEvent was overwritten: the warning above has it
     }

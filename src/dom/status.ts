@@ -24,108 +24,108 @@ const RENDER_EVENTS = ["turbo:load", "turbo:render", "turbolinks:load"];
 const isDown = (state: CableState) => state === "disconnected" || state === "offline" || state === "refused";
 
 export class StatusHooks {
-  private wanted: CableState = "connecting";
-  private shown: CableState | undefined;
-  private started = false;
+  private _wanted: CableState = "connecting";
+  private _shown: CableState | undefined;
+  private _started = false;
   /** Delays the disconnected/offline look by `disconnectDelay` (default 500 ms). */
-  private readonly downTimer = new Timer(() => this.show(this.wanted));
-  private readonly observer: MutationObserver;
+  private readonly _downTimer = new Timer(() => this._show(this._wanted));
+  private readonly _observer: MutationObserver;
 
   constructor(
-    private readonly doc: Document,
-    private readonly options: StatusOptions,
+    private readonly _doc: Document,
+    private readonly _options: StatusOptions,
   ) {
-    this.observer = new MutationObserver((records) => this.mutated(records));
+    this._observer = new MutationObserver((records) => this._mutated(records));
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    for (const name of RENDER_EVENTS) this.doc.addEventListener(name, this.rerender);
-    this.show(this.wanted);
+    if (this._started) return;
+    this._started = true;
+    for (const name of RENDER_EVENTS) this._doc.addEventListener(name, this._rerender);
+    this._show(this._wanted);
   }
 
   stop(): void {
-    if (!this.started) return;
-    this.started = false;
-    this.downTimer.cancel();
-    this.observer.disconnect();
-    for (const name of RENDER_EVENTS) this.doc.removeEventListener(name, this.rerender);
-    for (const element of this.doc.querySelectorAll(MARKED)) this.apply(element, false);
-    const html = this.doc.documentElement;
+    if (!this._started) return;
+    this._started = false;
+    this._downTimer.cancel();
+    this._observer.disconnect();
+    for (const name of RENDER_EVENTS) this._doc.removeEventListener(name, this._rerender);
+    for (const element of this._doc.querySelectorAll(MARKED)) this._apply(element, false);
+    const html = this._doc.documentElement;
     html.removeAttribute("data-cable-state");
     for (const state of STATES) html.classList.remove(`cable-${state}`);
-    this.shown = undefined;
+    this._shown = undefined;
   }
 
   setState(state: CableState): void {
-    this.wanted = state;
-    if (!this.started) return;
+    this._wanted = state;
+    if (!this._started) return;
     if (!isDown(state)) {
-      this.downTimer.cancel();
-      if (state !== this.shown) this.show(state);
-    } else if (this.shown && isDown(this.shown)) {
-      if (state !== this.shown) this.show(state);
-    } else if (!this.downTimer.pending) {
-      this.downTimer.schedule(this.options.disconnectDelay);
+      this._downTimer.cancel();
+      if (state !== this._shown) this._show(state);
+    } else if (this._shown && isDown(this._shown)) {
+      if (state !== this._shown) this._show(state);
+    } else if (!this._downTimer.pending) {
+      this._downTimer.schedule(this._options.disconnectDelay);
     }
   }
 
   setPending(count: number): void {
-    this.doc.documentElement.setAttribute("data-cable-pending", String(count));
+    this._doc.documentElement.setAttribute("data-cable-pending", String(count));
   }
 
-  private show(state: CableState): void {
-    const html = this.doc.documentElement;
-    this.shown = state;
+  private _show(state: CableState): void {
+    const html = this._doc.documentElement;
+    this._shown = state;
     html.setAttribute("data-cable-state", state);
     for (const other of STATES) html.classList.toggle(`cable-${other}`, other === state);
-    this.applyWithin(this.doc.documentElement);
+    this._applyWithin(this._doc.documentElement);
     // Only a down page needs to catch new elements (a morph, a Turbo render) as they arrive.
     if (isDown(state)) {
-      this.observer.observe(html, {
+      this._observer.observe(html, {
         childList: true,
         subtree: true,
         attributes: true,
         attributeFilter: ["data-reflex", "data-reflex-offline", "hidden", "disabled"],
       });
     } else {
-      this.observer.disconnect();
+      this._observer.disconnect();
     }
   }
 
-  private readonly rerender = () => {
-    if (this.shown) this.show(this.shown);
+  private readonly _rerender = () => {
+    if (this._shown) this._show(this._shown);
   };
 
-  private mutated(records: MutationRecord[]): void {
+  private _mutated(records: MutationRecord[]): void {
     for (const record of records) {
-      if (record.type === "attributes") this.applyTo(record.target as Element);
-      else for (const node of record.addedNodes) if (node.nodeType === 1) this.applyWithin(node as Element);
+      if (record.type === "attributes") this._applyTo(record.target as Element);
+      else for (const node of record.addedNodes) if (node.nodeType === 1) this._applyWithin(node as Element);
     }
   }
 
-  private applyWithin(root: Element): void {
-    this.applyTo(root);
-    for (const element of root.querySelectorAll(`${ACTION}, ${MARKED}`)) this.applyTo(element);
+  private _applyWithin(root: Element): void {
+    this._applyTo(root);
+    for (const element of root.querySelectorAll(`${ACTION}, ${MARKED}`)) this._applyTo(element);
   }
 
-  private applyTo(element: Element): void {
-    const down = this.shown !== undefined && isDown(this.shown) && element.matches(ACTION);
-    this.apply(element, down);
+  private _applyTo(element: Element): void {
+    const down = this._shown !== undefined && isDown(this._shown) && element.matches(ACTION);
+    this._apply(element, down);
   }
 
-  private apply(element: Element, down: boolean): void {
-    const mode = down ? this.modeOf(element) : "queue";
+  private _apply(element: Element, down: boolean): void {
+    const mode = down ? this._modeOf(element) : "queue";
     if (mode === "hide") hide(element);
     else unhide(element);
     if (mode === "disable") disable(element);
     else enable(element);
   }
 
-  private modeOf(element: Element): OfflineMode {
+  private _modeOf(element: Element): OfflineMode {
     const mode = element.getAttribute("data-reflex-offline") as OfflineMode | null;
-    return mode && MODES.includes(mode) ? mode : this.options.offline;
+    return mode && MODES.includes(mode) ? mode : this._options.offline;
   }
 }
 

@@ -17,65 +17,65 @@ export interface TriggerDetail { target: string; element: Element; event: Event 
 const ALWAYS = ["click", "change", "submit"];
 
 export class TriggerObserver {
-  private readonly types = new Set<string>();
-  private observer: MutationObserver | undefined;
+  private readonly _types = new Set<string>();
+  private _observer: MutationObserver | undefined;
 
   constructor(
-    private readonly doc: Document,
-    private readonly fire: TriggerFire,
+    private readonly _doc: Document,
+    private readonly _fire: TriggerFire,
   ) {}
 
   start(): void {
-    if (this.observer) return;
-    this.observer = new MutationObserver((records) => this.observed(records));
-    this.observer.observe(this.doc.documentElement, {
+    if (this._observer) return;
+    this._observer = new MutationObserver((records) => this._observed(records));
+    this._observer.observe(this._doc.documentElement, {
       childList: true, subtree: true, attributes: true, attributeFilter: ["data-reflex"],
     });
-    ALWAYS.forEach((type) => this.listen(type));
-    this.scan(this.doc.documentElement);
+    ALWAYS.forEach((type) => this._listen(type));
+    this._scan(this._doc.documentElement);
   }
 
   stop(): void {
-    if (!this.observer) return;
-    this.observer.disconnect();
-    this.observer = undefined;
-    this.types.forEach((type) => this.doc.removeEventListener(type, this.handle, true));
-    this.types.clear();
+    if (!this._observer) return;
+    this._observer.disconnect();
+    this._observer = undefined;
+    this._types.forEach((type) => this._doc.removeEventListener(type, this._handle, true));
+    this._types.clear();
   }
 
-  private observed(records: MutationRecord[]): void {
+  private _observed(records: MutationRecord[]): void {
     for (const record of records) {
-      if (record.type === "attributes") this.scan(record.target as Element);
-      else record.addedNodes.forEach((node) => node.nodeType === 1 && this.scan(node as Element));
+      if (record.type === "attributes") this._scan(record.target as Element);
+      else record.addedNodes.forEach((node) => node.nodeType === 1 && this._scan(node as Element));
     }
   }
 
-  private scan(root: Element): void {
+  private _scan(root: Element): void {
     const elements = root.matches("[data-reflex]") ? [root] : [];
     elements.push(...Array.from(root.querySelectorAll("[data-reflex]")));
-    for (const element of elements) for (const action of parseReflexActions(element)) this.listen(action.event);
+    for (const element of elements) for (const action of parseReflexActions(element)) this._listen(action.event);
   }
 
-  private listen(type: string): void {
-    if (this.types.has(type)) return;
-    this.types.add(type);
-    this.doc.addEventListener(type, this.handle, true);
+  private _listen(type: string): void {
+    if (this._types.has(type)) return;
+    this._types.add(type);
+    this._doc.addEventListener(type, this._handle, true);
   }
 
-  private readonly handle = (event: Event): void => {
-    const found = this.match(event);
+  private readonly _handle = (event: Event): void => {
+    const found = this._match(event);
     if (!found) return;
     const { element, actions } = found;
     if (navigates(element, event)) event.preventDefault();
     for (const { target } of actions) {
       const detail: TriggerDetail = { target, element, event };
       const trigger = new CustomEvent(TRIGGER_EVENT, { bubbles: true, cancelable: true, detail });
-      if (element.dispatchEvent(trigger)) this.fire(target, element, event);
+      if (element.dispatchEvent(trigger)) this._fire(target, element, event);
     }
   };
 
   /** The innermost `[data-reflex]` element around the event's target with an action for this event. */
-  private match(event: Event): { element: Element; actions: ReflexAction[] } | undefined {
+  private _match(event: Event): { element: Element; actions: ReflexAction[] } | undefined {
     const origin = event.target as Node | null;
     let element = (origin?.nodeType === 1 ? (origin as Element) : origin?.parentElement)?.closest("[data-reflex]");
     while (element) {

@@ -130,6 +130,8 @@ export interface CourierHello {
 /** What arrives in a subscription's `received`, once validated. */
 export type InboundMessage =
   | { kind: "ack"; ack: CourierAck }
+  /** A batch (PROTOCOL.md §3), already expanded into the per-reflex acks it stands for, in order. */
+  | { kind: "batch"; acks: CourierAck[] }
   | { kind: "hello"; hello: CourierHello }
   | { kind: "operations"; envelope: CableReadyEnvelope }
   | { kind: "unknown"; data: unknown };
@@ -141,5 +143,7 @@ export interface ChannelParams {
   courier?: 1;
   /** This tab's clientId; the server's hello reports its last committed seq. */
   clientId?: string;
+  /** `"batch"`: the client reads batched acknowledgements (PROTOCOL.md §3); absent: one message per ack. */
+  courierAcks?: "batch";
   [key: string]: unknown;
 }

@@ -148,6 +148,37 @@ function checkAck(courier: Json, raw: unknown): CourierAck | ProtocolError {
   return result;
 }
 
+/** Entries one batch may carry, and seqs one `received` run may cover: far above a window's worth. */
+export const MAX_BATCH = 4096;
+
+/** A `received` entry covering seq..through, one id per seq: expanded into the per-seq acks it stands for. */
+function expandRun(entry: Json, raw: unknown): CourierAck[] | ProtocolError {
+  const { ack, clientId, seq, through, ids } = entry;
+  const fail = (why: string) => new ProtocolError(`courier batch: ${why}`, raw);
+  if (ack !== "received") return fail("only received may carry through");
+  if (typeof clientId !== "string") return fail("clientId is not a string");
+  if (!isPositiveInteger(seq) || !isPositiveInteger(through) || through < seq) return fail("through is not a seq at or after seq");
+  if (!Array.isArray(ids) || ids.length !== through - seq + 1 || ids.length > MAX_BATCH) return fail("ids do not match seq..through");
+  if (!ids.every((id) => typeof id === "string")) return fail("an id is not a string");
+  return (ids as string[]).map((id, i) => ({ v: 1, ack: "received", id, clientId, seq: seq + i }));
+}
+
+/** A batch: every entry must be valid, or the whole batch is refused (its acks are then as good as lost). */
+function checkBatch(batch: unknown, raw: unknown): CourierAck[] | ProtocolError {
+  if (!Array.isArray(batch) || batch.length === 0 || batch.length > MAX_BATCH)
+    return new ProtocolError(`courier batch: not a list of 1 to ${MAX_BATCH} acks`, raw);
+  const acks: CourierAck[] = [];
+  for (const entry of batch) {
+    if (!isObject(entry)) return new ProtocolError("courier batch: an entry is not an object", raw);
+    const checked = "through" in entry ? expandRun(entry, raw) : checkAck(entry, raw);
+    if (checked instanceof ProtocolError) return checked;
+    if (Array.isArray(checked)) acks.push(...checked);
+    else acks.push(checked);
+    if (acks.length > MAX_BATCH) return new ProtocolError(`courier batch: more than ${MAX_BATCH} acks`, raw);
+  }
+  return acks;
+}
+
 /** A count as an honest server may write it: 3, or "3" (a Rails hash of strings); anything else is unknown. */
 function readCount(value: unknown): number | undefined {
   if (isCount(value)) return value;
@@ -188,6 +219,10 @@ export function classifyMessage(data: unknown): InboundMessage | ProtocolError {
     if (courier.v !== 1 && courier.v !== "1")
       return new ProtocolError(`unsupported courier version ${summarize(courier.v)}`, data);
     if (courier.hello === true) return { kind: "hello", hello: checkHello(courier) };
+    if ("batch" in courier) {
+      const acks = checkBatch(courier.batch, data);
+      return acks instanceof ProtocolError ? acks : { kind: "batch", acks };
+    }
     if ("ack" in courier) {
       const ack = checkAck(courier, data);
       return ack instanceof ProtocolError ? ack : { kind: "ack", ack };
@@ -205,7 +240,7 @@ export function classifyMessage(data: unknown): InboundMessage | ProtocolError {
 }
 
 // The extension's keys come right after the channel, as in docs/PROTOCOL.md; app params follow, sorted.
-const LEADING_KEYS = ["channel", "courier", "clientId"];
+const LEADING_KEYS = ["channel", "courier", "clientId", "courierAcks"];
 
 /** The params in a stable key order; ActionCable's identifier is JSON.stringify of exactly this object. */
 export function orderedParams(params: ChannelParams): ChannelParams {

@@ -13,46 +13,46 @@ export class Commands {
   readonly channels = new Map<string, Channel>();
 
   constructor(
-    private readonly stats: ServerStats,
-    private readonly logger: Logger,
-    private readonly maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS,
+    private readonly _stats: ServerStats,
+    private readonly _logger: Logger,
+    private readonly _maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS,
   ) {}
 
   handle(connection: Connection, data: RawData, isBinary: boolean): void {
-    if (isBinary) return this.invalid(connection, "binary frame ignored");
+    if (isBinary) return this._invalid(connection, "binary frame ignored");
     const text = rawText(data);
     const parsed = parseCommand(text);
-    if (!parsed.ok) return this.invalid(connection, parsed.error, text.slice(0, 200));
+    if (!parsed.ok) return this._invalid(connection, parsed.error, text.slice(0, 200));
     const command = parsed.value;
-    if (command.command === "subscribe") return this.subscribe(connection, command.identifier);
+    if (command.command === "subscribe") return this._subscribe(connection, command.identifier);
     if (command.command === "unsubscribe") {
-      if (!connection.subscriptions.delete(command.identifier)) this.invalid(connection, "unsubscribe without subscription");
+      if (!connection.subscriptions.delete(command.identifier)) this._invalid(connection, "unsubscribe without subscription");
       return;
     }
     const params = connection.subscriptions.get(command.identifier);
-    if (!params) return this.invalid(connection, "message without subscription", command.identifier);
+    if (!params) return this._invalid(connection, "message without subscription", command.identifier);
     const payload = parseData(command.data);
-    if (!payload.ok) return this.invalid(connection, payload.error, command.data.slice(0, 200));
+    if (!payload.ok) return this._invalid(connection, payload.error, command.data.slice(0, 200));
     try {
       this.channels.get(params.channel)?.receive(connection, params, command.identifier, payload.value);
     } catch (error) {
-      this.logger.log("error", `channel ${params.channel} receive threw`, error);
+      this._logger.log("error", `channel ${params.channel} receive threw`, error);
     }
   }
 
-  private subscribe(connection: Connection, identifier: string): void {
-    if (connection.subscriptions.has(identifier)) return this.invalid(connection, "already subscribed", identifier);
+  private _subscribe(connection: Connection, identifier: string): void {
+    if (connection.subscriptions.has(identifier)) return this._invalid(connection, "already subscribed", identifier);
     const parsed = parseIdentifier(identifier);
-    if (!parsed.ok) return this.invalid(connection, parsed.error, identifier);
+    if (!parsed.ok) return this._invalid(connection, parsed.error, identifier);
     const params = parsed.value;
     const channel = this.channels.get(params.channel);
     if (!channel) {
-      this.logger.log("info", `connection ${connection.id}: unknown channel ${params.channel}`);
+      this._logger.log("info", `connection ${connection.id}: unknown channel ${params.channel}`);
       connection.send({ type: "reject_subscription", identifier });
       return;
     }
-    if (connection.subscriptions.size >= this.maxSubscriptions) {
-      this.invalid(connection, `more than ${this.maxSubscriptions} subscriptions`, identifier);
+    if (connection.subscriptions.size >= this._maxSubscriptions) {
+      this._invalid(connection, `more than ${this._maxSubscriptions} subscriptions`, identifier);
       connection.send({ type: "reject_subscription", identifier });
       return;
     }
@@ -63,14 +63,14 @@ export class Commands {
       connection.send({ type: accepted ? "confirm_subscription" : "reject_subscription", identifier });
     };
     new Promise<boolean>((resolve) => resolve(channel.subscribe(connection, params, identifier))).then(settle, (error) => {
-      this.logger.log("error", `channel ${params.channel} subscribe threw`, error);
+      this._logger.log("error", `channel ${params.channel} subscribe threw`, error);
       settle(false);
     });
   }
 
-  private invalid(connection: Connection, reason: string, raw?: unknown): void {
-    this.stats.invalid++;
-    this.logger.log("warn", `connection ${connection.id}: ${reason}`, raw);
+  private _invalid(connection: Connection, reason: string, raw?: unknown): void {
+    this._stats.invalid++;
+    this._logger.log("warn", `connection ${connection.id}: ${reason}`, raw);
   }
 }
 

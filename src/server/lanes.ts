@@ -34,49 +34,49 @@ interface Lane<T> {
 export const DEFAULT_MAX_HELD = 256;
 
 export class Lanes<T extends LaneItem> {
-  private readonly lanes = new Map<string, Lane<T>>();
-  private running = 0;
-  private idleWaiters: Array<() => void> = [];
-  private stopped = false;
+  private readonly _lanes = new Map<string, Lane<T>>();
+  private _running = 0;
+  private _idleWaiters: Array<() => void> = [];
+  private _stopped = false;
 
   constructor(
-    private readonly hooks: LaneHooks<T>,
-    private readonly gapWait: number,
-    private readonly maxHeld = DEFAULT_MAX_HELD,
+    private readonly _hooks: LaneHooks<T>,
+    private readonly _gapWait: number,
+    private readonly _maxHeld = DEFAULT_MAX_HELD,
   ) {}
 
   /** Lanes that hold or run something (for tests: 0 means nothing is left behind). */
   get size(): number {
-    return this.lanes.size;
+    return this._lanes.size;
   }
 
   /** Items held across all lanes (bounded by `maxHeld` per lane). */
   get held(): number {
     let held = 0;
-    for (const lane of this.lanes.values()) held += lane.pending.length;
+    for (const lane of this._lanes.values()) held += lane.pending.length;
     return held;
   }
 
   push(key: string, item: T): void {
-    if (this.stopped) return;
-    let lane = this.lanes.get(key);
-    if (!lane) this.lanes.set(key, (lane = { pending: [], running: false, timer: undefined, last: undefined }));
-    if (lane.pending.length >= this.maxHeld) {
+    if (this._stopped) return;
+    let lane = this._lanes.get(key);
+    if (!lane) this._lanes.set(key, (lane = { pending: [], running: false, timer: undefined, last: undefined }));
+    if (lane.pending.length >= this._maxHeld) {
       // Full: the excess is answered now rather than held. The next seq is never refused while it can run.
       const expected = lane.last === undefined ? undefined : lane.last + 1;
-      if (expected === undefined || item.seq > expected) return this.hooks.overflow(key, item, expected);
+      if (expected === undefined || item.seq > expected) return this._hooks.overflow(key, item, expected);
       const highest = highestIndex(lane.pending);
-      if (lane.pending[highest].seq <= expected) return this.hooks.overflow(key, item, expected);
-      this.hooks.overflow(key, lane.pending.splice(highest, 1, item)[0], expected);
+      if (lane.pending[highest].seq <= expected) return this._hooks.overflow(key, item, expected);
+      this._hooks.overflow(key, lane.pending.splice(highest, 1, item)[0], expected);
     } else lane.pending.push(item);
-    this.run(key, lane);
+    this._run(key, lane);
   }
 
   /** Starts the pump; whatever escapes it (a throwing hook) is reported, never an unhandled rejection. */
-  private run(key: string, lane: Lane<T>): void {
-    this.pump(key, lane).catch((error: unknown) => {
+  private _run(key: string, lane: Lane<T>): void {
+    this._pump(key, lane).catch((error: unknown) => {
       try {
-        this.hooks.error(key, error, []);
+        this._hooks.error(key, error, []);
       } catch {
         // The error hook itself failed: nothing left to tell.
       }
@@ -85,40 +85,40 @@ export class Lanes<T extends LaneItem> {
 
   /** Takes no new items, forgets held ones, and resolves when running handlers finish (or after `timeout`). */
   async stop(timeout: number): Promise<void> {
-    this.stopped = true;
-    for (const lane of this.lanes.values()) {
+    this._stopped = true;
+    for (const lane of this._lanes.values()) {
       if (lane.timer) clearTimeout(lane.timer);
       lane.pending = [];
     }
-    if (this.running === 0) return;
+    if (this._running === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => this._idleWaiters.push(resolve)),
       new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout))),
     ]);
     clearTimeout(timer);
   }
 
-  private async pump(key: string, lane: Lane<T>): Promise<void> {
+  private async _pump(key: string, lane: Lane<T>): Promise<void> {
     if (lane.running) return; // the running pump picks the new item up on its next turn
     lane.running = true;
-    this.running++;
+    this._running++;
     try {
       for (;;) {
-        const last = await this.hooks.lastSeq(key);
+        const last = await this._hooks.lastSeq(key);
         lane.last = last;
         const next = takeLowest(lane.pending, last + 1);
         if (next) {
-          await this.hooks.process(key, next, last);
+          await this._hooks.process(key, next, last);
           continue;
         }
         // Expired items are swept only when the oldest one is due, not on every turn.
         const now = Date.now();
-        if (lane.pending.length > 0 && oldestArrival(lane.pending) + this.gapWait <= now) {
+        if (lane.pending.length > 0 && oldestArrival(lane.pending) + this._gapWait <= now) {
           const kept: T[] = [];
           for (const item of lane.pending) {
-            if (now - item.arrivedAt < this.gapWait) kept.push(item);
-            else this.hooks.gap(key, item, last + 1);
+            if (now - item.arrivedAt < this._gapWait) kept.push(item);
+            else this._hooks.gap(key, item, last + 1);
           }
           lane.pending = kept;
         }
@@ -127,25 +127,25 @@ export class Lanes<T extends LaneItem> {
     } catch (error) {
       const dropped = lane.pending;
       lane.pending = [];
-      this.hooks.error(key, error, dropped);
+      this._hooks.error(key, error, dropped);
     } finally {
       lane.running = false;
-      this.running--;
+      this._running--;
     }
-    this.schedule(key, lane);
-    if (this.running === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    this._schedule(key, lane);
+    if (this._running === 0) this._idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   /** Wakes the lane when its oldest held item's wait ends, or forgets an empty lane. */
-  private schedule(key: string, lane: Lane<T>): void {
+  private _schedule(key: string, lane: Lane<T>): void {
     if (lane.timer) clearTimeout(lane.timer);
     lane.timer = undefined;
-    if (lane.pending.length === 0 || this.stopped) {
-      if (this.lanes.get(key) === lane) this.lanes.delete(key);
+    if (lane.pending.length === 0 || this._stopped) {
+      if (this._lanes.get(key) === lane) this._lanes.delete(key);
       return;
     }
-    const wait = Math.max(0, oldestArrival(lane.pending) + this.gapWait - Date.now());
-    lane.timer = setTimeout(() => this.run(key, lane), wait);
+    const wait = Math.max(0, oldestArrival(lane.pending) + this._gapWait - Date.now());
+    lane.timer = setTimeout(() => this._run(key, lane), wait);
   }
 }
 

@@ -11,17 +11,17 @@ export class ReflexController<E extends Element = Element> extends Controller<E>
 
   /** Binds the reflex API; an override of `connect()` must call `super.connect()`. */
   override connect(): void {
-    this.bindReflex();
+    this._bindReflex();
   }
 
   /** `stimulate(target, [element], [options], ...args)`, as StimulusReflex's. */
   stimulate(target?: string, ...args: unknown[]): ReflexPromiseLike {
     // useReflex sets an own `stimulate`; until connect() ran (or when an override skipped super), bind now.
-    if (!Object.prototype.hasOwnProperty.call(this, "stimulate")) this.bindReflex();
+    if (!Object.prototype.hasOwnProperty.call(this, "stimulate")) this._bindReflex();
     return (this as ReflexMixin).stimulate(target, ...args);
   }
 
-  private bindReflex(): void {
+  private _bindReflex(): void {
     useReflex(this, (this.constructor as typeof ReflexController).reflexOptions);
   }
 }

@@ -15,55 +15,55 @@ export interface ChannelDelegate {
 }
 
 export class Channel {
-  private subscription: Subscription | undefined;
+  private _subscription: Subscription | undefined;
 
   constructor(
-    private readonly params: ChannelParams | (() => ChannelParams),
-    private readonly logger: Logger,
-    private readonly delegate: ChannelDelegate,
+    private readonly _params: ChannelParams | (() => ChannelParams),
+    private readonly _logger: Logger,
+    private readonly _delegate: ChannelDelegate,
   ) {}
 
   /** False when there is no subscription: never made, ActionCable threw on it, or unsubscribed. */
   get exists(): boolean {
-    return this.subscription !== undefined;
+    return this._subscription !== undefined;
   }
 
   subscribe(consumer: Consumer): void {
     // ActionCable's identifier is JSON.stringify(params), so the key order is fixed here.
-    this.subscription = guarded(this.logger, "ActionCable subscribe", () =>
-      consumer.subscriptions.create(this.current(), {
-        connected: () => this.delegate.confirmed(),
+    this._subscription = guarded(this._logger, "ActionCable subscribe", () =>
+      consumer.subscriptions.create(this._current(), {
+        connected: () => this._delegate.confirmed(),
         disconnected: ({ willAttemptReconnect }: { willAttemptReconnect?: boolean }) =>
-          this.delegate.disconnected(willAttemptReconnect),
-        rejected: () => this.delegate.rejected(),
-        received: (data: unknown) => this.delegate.received(data),
+          this._delegate.disconnected(willAttemptReconnect),
+        rejected: () => this._delegate.rejected(),
+        received: (data: unknown) => this._delegate.received(data),
       }),
     );
   }
 
   /** Before a new socket: params that changed since the subscription was made mean a new subscription. */
   refresh(consumer: Consumer): void {
-    const current = this.subscription;
-    if (!current || current.identifier === JSON.stringify(this.current())) return;
-    this.subscription = undefined;
-    guarded(this.logger, "ActionCable unsubscribe", () => current.unsubscribe());
+    const current = this._subscription;
+    if (!current || current.identifier === JSON.stringify(this._current())) return;
+    this._subscription = undefined;
+    guarded(this._logger, "ActionCable unsubscribe", () => current.unsubscribe());
     this.subscribe(consumer);
   }
 
   send(data: object): boolean {
-    const subscription = this.subscription;
+    const subscription = this._subscription;
     if (!subscription) return false;
-    return guarded(this.logger, "ActionCable send", () => subscription.send(data)) ?? false;
+    return guarded(this._logger, "ActionCable send", () => subscription.send(data)) ?? false;
   }
 
   unsubscribe(): void {
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    guarded(this.logger, "ActionCable unsubscribe", () => subscription?.unsubscribe());
+    const subscription = this._subscription;
+    this._subscription = undefined;
+    guarded(this._logger, "ActionCable unsubscribe", () => subscription?.unsubscribe());
   }
 
-  private current(): ChannelParams {
-    const { params } = this;
+  private _current(): ChannelParams {
+    const params = this._params;
     return orderedParams(typeof params === "function" ? params() : params);
   }
 }

@@ -20,41 +20,41 @@ export interface ConnectionDelegate {
 }
 
 export class Connection {
-  private made: Consumer | undefined;
-  private unobserve: (() => void) | undefined;
+  private _made: Consumer | undefined;
+  private _unobserve: (() => void) | undefined;
 
   constructor(
-    private readonly options: Pick<TransportOptions, "url" | "consumer" | "logger">,
-    private readonly delegate: ConnectionDelegate,
+    private readonly _options: Pick<TransportOptions, "url" | "consumer" | "logger">,
+    private readonly _delegate: ConnectionDelegate,
   ) {}
 
   /** Made (or adopted) by the first `watch()` and kept across stop and start. */
   get consumer(): Consumer {
-    return this.made!;
+    return this._made!;
   }
 
   /** Installs the guard, makes our consumer on first use, and starts taking the guard's reports. */
   watch(): void {
     installGuard(adapters);
-    if (!this.made) {
-      this.made = this.options.consumer ?? createConsumer(this.options.url);
-      if (!this.options.consumer) cable.quietStockMonitor(this.made);
+    if (!this._made) {
+      this._made = this._options.consumer ?? createConsumer(this._options.url);
+      if (!this._options.consumer) cable.quietStockMonitor(this._made);
     }
-    this.unobserve = observeSockets(this.observer);
+    this._unobserve = observeSockets(this._observer);
   }
 
   unwatch(): void {
     // Cleared as well as unobserved: a report already being delivered still reaches the observer.
-    const unobserve = this.unobserve;
-    this.unobserve = undefined;
+    const unobserve = this._unobserve;
+    this._unobserve = undefined;
     unobserve?.();
   }
 
   /** Closes a consumer we made; a shared one is its owner's to close. */
   release(): void {
-    const consumer = this.made;
-    if (!consumer || this.options.consumer) return;
-    guarded(this.options.logger, "ActionCable disconnect", () => {
+    const consumer = this._made;
+    if (!consumer || this._options.consumer) return;
+    guarded(this._options.logger, "ActionCable disconnect", () => {
       consumer.disconnect();
       cable.abandon(consumer); // ActionCable leaves a still-connecting socket open
     });
@@ -66,38 +66,38 @@ export class Connection {
   }
 
   open(): void {
-    guarded(this.options.logger, "ActionCable open", () => cable.open(this.consumer));
+    guarded(this._options.logger, "ActionCable open", () => cable.open(this.consumer));
   }
 
   /** Gives up on the current socket without waiting for a closing handshake a dead server never sends. */
   abandon(): void {
-    guarded(this.options.logger, "ActionCable close", () => cable.abandon(this.consumer));
+    guarded(this._options.logger, "ActionCable close", () => cable.abandon(this.consumer));
   }
 
   lastFrameAt(): number {
     return cable.lastFrameAt(this.consumer);
   }
 
-  private readonly observer: SocketObserver = {
+  private readonly _observer: SocketObserver = {
     frame: (socket, frame) => {
-      if (!this.owns(socket) || !("type" in frame) || frame.type !== "disconnect") return;
-      this.delegate.disconnect({ reason: frame.reason ?? "unknown", reconnect: frame.reconnect === true });
+      if (!this._owns(socket) || !("type" in frame) || frame.type !== "disconnect") return;
+      this._delegate.disconnect({ reason: frame.reason ?? "unknown", reconnect: frame.reconnect === true });
     },
     malformed: (socket, error) => {
-      if (!this.owns(socket)) return;
-      const { logger } = this.options;
+      if (!this._owns(socket)) return;
+      const { logger } = this._options;
       if (logger.enabled) logger.log("debug", `dropped a malformed frame: ${error.message}`);
-      guarded(logger, "protocolError", () => this.delegate.protocolError(error, error.raw));
+      guarded(logger, "protocolError", () => this._delegate.protocolError(error, error.raw));
     },
     closed: (socket) => {
-      if (this.owns(socket)) this.delegate.closed();
+      if (this._owns(socket)) this._delegate.closed();
     },
     failed: (socket, error) => {
-      if (this.owns(socket)) this.options.logger.log("error", "socket handler failed", error);
+      if (this._owns(socket)) this._options.logger.log("error", "socket handler failed", error);
     },
   };
 
-  private owns(socket: unknown): boolean {
-    return !!this.unobserve && !!this.made && cable.isCurrentSocket(this.made, socket);
+  private _owns(socket: unknown): boolean {
+    return !!this._unobserve && !!this._made && cable.isCurrentSocket(this._made, socket);
   }
 }

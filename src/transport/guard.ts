@@ -68,78 +68,78 @@ export class GuardedSocket {
   onerror: Handler = null;
   /** `Date.now()` of the last frame, valid or not; 0 before the first. */
   lastFrameAt = 0;
-  private readonly raw: RawSocket | undefined;
-  private reported = false;
+  private readonly _raw: RawSocket | undefined;
+  private _reported = false;
 
   constructor(url: string, protocols?: string | string[]) {
     try {
       if (!base) throw new Error("no WebSocket implementation to wrap");
-      this.raw = new base(url, protocols);
+      this._raw = new base(url, protocols);
     } catch (error) {
       // A socket that cannot even be made (bad URL, no WebSocket) closes at once, like a refused one.
       Promise.resolve().then(() => {
         notify("failed", this, error);
-        this.reportClose(1006, "could not create the WebSocket");
+        this._reportClose(1006, "could not create the WebSocket");
       });
       return;
     }
-    const raw = this.raw;
+    const raw = this._raw;
     raw.onopen = (event) => {
-      if (!this.reported) this.forward("onopen", event);
+      if (!this._reported) this._forward("onopen", event);
     };
     raw.onerror = (event) => {
-      if (!this.reported) this.forward("onerror", event);
+      if (!this._reported) this._forward("onerror", event);
     };
-    raw.onmessage = (event) => this.receive(event as { data: unknown });
+    raw.onmessage = (event) => this._receive(event as { data: unknown });
     raw.onclose = (event) => {
-      if (this.reported) return;
-      this.reported = true;
-      this.forward("onclose", event);
+      if (this._reported) return;
+      this._reported = true;
+      this._forward("onclose", event);
       notify("closed", this);
     };
   }
 
   get readyState(): number {
-    return this.reported || !this.raw ? GuardedSocket.CLOSED : this.raw.readyState;
+    return this._reported || !this._raw ? GuardedSocket.CLOSED : this._raw.readyState;
   }
 
   get protocol(): string {
-    return this.raw?.protocol ?? "";
+    return this._raw?.protocol ?? "";
   }
 
   send(data: string): void {
-    if (!this.reported) this.raw?.send(data);
+    if (!this._reported) this._raw?.send(data);
   }
 
   /** Starts the closing handshake but tells ActionCable "closed" now, without waiting for the server. */
   close(code?: number, reason?: string): void {
-    const raw = this.raw;
+    const raw = this._raw;
     if (raw && raw.readyState === GuardedSocket.CONNECTING) {
       // As ActionCable does: closing a connecting socket trips a Safari 15 bug, so close it once open.
       raw.onopen = () => raw.close();
     } else if (raw && raw.readyState === GuardedSocket.OPEN) {
       raw.close(code, reason);
     }
-    this.reportClose(code ?? 1000, reason ?? "closed by the client");
+    this._reportClose(code ?? 1000, reason ?? "closed by the client");
   }
 
-  private reportClose(code: number, reason: string): void {
-    if (this.reported) return;
-    this.reported = true;
-    this.forward("onclose", { type: "close", code, reason, wasClean: false, target: this });
+  private _reportClose(code: number, reason: string): void {
+    if (this._reported) return;
+    this._reported = true;
+    this._forward("onclose", { type: "close", code, reason, wasClean: false, target: this });
     notify("closed", this);
   }
 
-  private receive(event: { data: unknown }): void {
-    if (this.reported) return;
+  private _receive(event: { data: unknown }): void {
+    if (this._reported) return;
     this.lastFrameAt = Date.now();
     const frame = parseServerFrame(event.data as string);
     if (frame instanceof ProtocolError) return notify("malformed", this, frame);
     notify("frame", this, frame);
-    this.forward("onmessage", event);
+    this._forward("onmessage", event);
   }
 
-  private forward(name: HandlerName, event: unknown): void {
+  private _forward(name: HandlerName, event: unknown): void {
     try {
       this[name]?.call(this, event);
     } catch (error) {

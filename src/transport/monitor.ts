@@ -35,98 +35,98 @@ export interface MonitorDelegate {
 export class Monitor {
   /** Reconnect attempts since the last confirmed subscription. */
   attempts = 0;
-  private running = false;
-  private readonly staleAfter: number;
-  private readonly strategy: (attempt: number) => number;
+  private _running = false;
+  private readonly _staleAfter: number;
+  private readonly _strategy: (attempt: number) => number;
   /** Fires `reconnect` after the backoff delay (default 50 ms doubling to 3000 ms, jittered). */
-  private readonly reconnectTimer = new Timer(() => this.delegate.reconnect());
+  private readonly _reconnectTimer = new Timer(() => this._delegate.reconnect());
   /** Re-checks liveness every `staleAfter` (default 6500 ms: two missed 3 s pings and a margin). */
-  private readonly livenessTimer = new Timer(() => this.check());
+  private readonly _livenessTimer = new Timer(() => this.check());
 
   constructor(
     options: MonitorOptions,
-    private readonly delegate: MonitorDelegate,
+    private readonly _delegate: MonitorDelegate,
   ) {
-    this.staleAfter = options.staleAfter ?? 6500;
-    this.strategy = options.strategy ?? jitteredBackoff(options.reconnectBase ?? 50, options.reconnectMax ?? 3000);
+    this._staleAfter = options.staleAfter ?? 6500;
+    this._strategy = options.strategy ?? jitteredBackoff(options.reconnectBase ?? 50, options.reconnectMax ?? 3000);
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this._running) return;
+    this._running = true;
     if (typeof window === "undefined") return;
-    window.addEventListener("online", this.onOnline);
-    window.addEventListener("offline", this.onOffline);
-    window.addEventListener("pageshow", this.onPageShow);
-    document.addEventListener("visibilitychange", this.onVisibility);
+    window.addEventListener("online", this._onOnline);
+    window.addEventListener("offline", this._onOffline);
+    window.addEventListener("pageshow", this._onPageShow);
+    document.addEventListener("visibilitychange", this._onVisibility);
   }
 
   stop(): void {
     this.halt();
-    if (!this.running) return;
-    this.running = false;
+    if (!this._running) return;
+    this._running = false;
     if (typeof window === "undefined") return;
-    window.removeEventListener("online", this.onOnline);
-    window.removeEventListener("offline", this.onOffline);
-    window.removeEventListener("pageshow", this.onPageShow);
-    document.removeEventListener("visibilitychange", this.onVisibility);
+    window.removeEventListener("online", this._onOnline);
+    window.removeEventListener("offline", this._onOffline);
+    window.removeEventListener("pageshow", this._onPageShow);
+    document.removeEventListener("visibilitychange", this._onVisibility);
   }
 
   /** A socket is open or being opened: watch that it keeps talking. */
   watch(): void {
-    if (!this.livenessTimer.pending) this.livenessTimer.schedule(this.staleAfter);
+    if (!this._livenessTimer.pending) this._livenessTimer.schedule(this._staleAfter);
   }
 
   connected(): void {
     this.attempts = 0;
-    this.reconnectTimer.cancel();
+    this._reconnectTimer.cancel();
     this.watch();
   }
 
   /** The socket is gone: schedule the next attempt; returns its delay. */
   lost(): number {
-    this.livenessTimer.cancel();
-    const delay = Math.max(0, this.strategy(++this.attempts));
-    this.reconnectTimer.schedule(delay);
+    this._livenessTimer.cancel();
+    const delay = Math.max(0, this._strategy(++this.attempts));
+    this._reconnectTimer.schedule(delay);
     return delay;
   }
 
   /** No more attempts until `watch()` / `lost()` again. */
   halt(): void {
-    this.livenessTimer.cancel();
-    this.reconnectTimer.cancel();
+    this._livenessTimer.cancel();
+    this._reconnectTimer.cancel();
   }
 
   /** Starts the backoff over; the next `lost()` waits about `reconnectBase` again. */
   resetBackoff(): void {
     this.attempts = 0;
-    this.reconnectTimer.cancel();
+    this._reconnectTimer.cancel();
   }
 
   idle(): number {
-    return Date.now() - this.delegate.lastActivity();
+    return Date.now() - this._delegate.lastActivity();
   }
 
   /** True when a watched socket has been silent for `staleAfter` (timers may lag in background tabs). */
   isStale(): boolean {
-    return this.livenessTimer.pending && this.idle() >= this.staleAfter;
+    return this._livenessTimer.pending && this.idle() >= this._staleAfter;
   }
 
   /** Checks liveness now; a live socket is checked again when it would next turn stale. */
   check(): void {
     const idle = this.idle();
-    if (idle >= this.staleAfter) {
-      this.livenessTimer.cancel();
-      this.delegate.stale(idle);
+    if (idle >= this._staleAfter) {
+      this._livenessTimer.cancel();
+      this._delegate.stale(idle);
     } else {
-      this.livenessTimer.schedule(this.staleAfter - idle);
+      this._livenessTimer.schedule(this._staleAfter - idle);
     }
   }
 
-  private readonly onOnline = () => this.delegate.wake("online");
-  private readonly onOffline = () => this.delegate.offline();
-  private readonly onPageShow = () => this.delegate.wake("pageshow");
-  private readonly onVisibility = () => {
-    if (document.visibilityState === "visible") this.delegate.wake("visible");
+  private readonly _onOnline = () => this._delegate.wake("online");
+  private readonly _onOffline = () => this._delegate.offline();
+  private readonly _onPageShow = () => this._delegate.wake("pageshow");
+  private readonly _onVisibility = () => {
+    if (document.visibilityState === "visible") this._delegate.wake("visible");
   };
 }

@@ -17,222 +17,222 @@ const HANDSHAKE_WARN_AFTER = 3;
 
 export class Transport {
   lastDisconnect: DisconnectInfo | undefined;
-  private current: CableState = "connecting";
-  private isSubscribed = false;
-  private started = false;
+  private _current: CableState = "connecting";
+  private _isSubscribed = false;
+  private _started = false;
   /** The server (or ActionCable) said not to reconnect; `lastDisconnect` says why. */
-  private halted = false;
+  private _halted = false;
   /** The server refused the subscription; we ask again on the next online/visible/pageshow. */
-  private rejected = false;
+  private _rejected = false;
   /** A socket is open or opening, and we have not yet seen it go. */
-  private socketUp = false;
-  private attemptAt = 0;
+  private _socketUp = false;
+  private _attemptAt = 0;
   /** Sockets lost in a row without a subscription confirmed on any of them. */
-  private failures = 0;
-  private readonly url: string;
-  private readonly logger: Logger;
-  private readonly monitor: Monitor;
-  private readonly connection: Connection;
-  private readonly channel: Channel;
-  private readonly welcome: WelcomeDeadline;
+  private _failures = 0;
+  private readonly _url: string;
+  private readonly _logger: Logger;
+  private readonly _monitor: Monitor;
+  private readonly _connection: Connection;
+  private readonly _channel: Channel;
+  private readonly _welcome: WelcomeDeadline;
 
-  constructor(options: TransportOptions, private readonly delegate: TransportDelegate) {
-    this.logger = options.logger;
-    this.welcome = new WelcomeDeadline(options.welcomeTimeout ?? DEFAULT_WELCOME_TIMEOUT, (timeout) => {
-      if (this.started && this.socketUp && !this.isSubscribed && !this.rejected && !this.halted) {
-        this.abandon(`no welcome and confirmation within ${timeout} ms`);
+  constructor(options: TransportOptions, private readonly _delegate: TransportDelegate) {
+    this._logger = options.logger;
+    this._welcome = new WelcomeDeadline(options.welcomeTimeout ?? DEFAULT_WELCOME_TIMEOUT, (timeout) => {
+      if (this._started && this._socketUp && !this._isSubscribed && !this._rejected && !this._halted) {
+        this._abandon(`no welcome and confirmation within ${timeout} ms`);
       }
     });
-    this.url = options.url;
-    this.monitor = new Monitor(options, {
-      reconnect: () => this.attempt(),
-      stale: (idle) => this.abandon(`no frame for ${idle} ms`),
-      lastActivity: () => Math.max(this.attemptAt, this.connection.lastFrameAt()),
-      wake: (reason) => this.wake(reason),
-      offline: () => (this.socketUp ? this.abandon("the browser went offline") : this.settle()),
+    this._url = options.url;
+    this._monitor = new Monitor(options, {
+      reconnect: () => this._attempt(),
+      stale: (idle) => this._abandon(`no frame for ${idle} ms`),
+      lastActivity: () => Math.max(this._attemptAt, this._connection.lastFrameAt()),
+      wake: (reason) => this._wake(reason),
+      offline: () => (this._socketUp ? this._abandon("the browser went offline") : this._settle()),
     });
-    this.connection = new Connection(options, {
+    this._connection = new Connection(options, {
       disconnect: (info) => {
         this.lastDisconnect = info;
-        this.note("info", `server disconnect: ${info.reason} (reconnect: ${info.reconnect})`);
+        this._note("info", `server disconnect: ${info.reason} (reconnect: ${info.reconnect})`);
         // ActionCable stops when `reconnect` is false or missing; so do we.
-        if (!info.reconnect) this.halt(info.reason);
+        if (!info.reconnect) this._halt(info.reason);
       },
-      closed: () => this.lost("the socket closed"),
-      protocolError: (error, raw) => delegate.protocolError(error, raw),
+      closed: () => this._lost("the socket closed"),
+      protocolError: (error, raw) => this._delegate.protocolError(error, raw),
     });
-    this.channel = new Channel(options.params, this.logger, {
-      confirmed: () => this.confirmed(),
+    this._channel = new Channel(options.params, this._logger, {
+      confirmed: () => this._confirmed(),
       disconnected: (willAttemptReconnect) => {
-        if (!this.started) return;
+        if (!this._started) return;
         // ActionCable gave up: a disconnect frame, consumer.disconnect() by its owner, or a refused subprotocol.
-        if (willAttemptReconnect === false) this.halt(this.lastDisconnect?.reason ?? "ActionCable stopped reconnecting");
-        this.lost("the socket closed");
+        if (willAttemptReconnect === false) this._halt(this.lastDisconnect?.reason ?? "ActionCable stopped reconnecting");
+        this._lost("the socket closed");
       },
-      rejected: () => this.refused(),
+      rejected: () => this._refused(),
       received: (data) => {
-        if (this.started) guarded(this.logger, "received", () => delegate.received(data));
+        if (this._started) guarded(this._logger, "received", () => this._delegate.received(data));
       },
     });
   }
 
   get state(): CableState {
-    return this.current;
+    return this._current;
   }
 
   get subscribed(): boolean {
-    return this.isSubscribed;
+    return this._isSubscribed;
   }
 
   /** False when not sent: not subscribed, the socket is closed, or it has gone silent. */
   send(data: object): boolean {
-    if (!this.isSubscribed || !this.channel.exists) return false;
-    if (this.monitor.isStale()) {
-      this.abandon("stale on send");
+    if (!this._isSubscribed || !this._channel.exists) return false;
+    if (this._monitor.isStale()) {
+      this._abandon("stale on send");
       return false;
     }
-    return this.channel.send(data);
+    return this._channel.send(data);
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.halted = false;
+    if (this._started) return;
+    this._started = true;
+    this._halted = false;
     this.lastDisconnect = undefined;
-    this.connection.watch();
-    this.monitor.start();
-    this.setState(browserOffline() ? "offline" : "connecting");
-    this.socketUp = true;
-    this.attemptAt = Date.now();
-    this.monitor.watch();
-    this.welcome.arm();
-    this.subscribe();
+    this._connection.watch();
+    this._monitor.start();
+    this._setState(browserOffline() ? "offline" : "connecting");
+    this._socketUp = true;
+    this._attemptAt = Date.now();
+    this._monitor.watch();
+    this._welcome.arm();
+    this._subscribe();
   }
 
   stop(): void {
-    if (!this.started) return;
-    this.started = false;
-    this.welcome.disarm();
-    this.monitor.stop();
-    this.connection.unwatch();
-    this.channel.unsubscribe();
-    this.connection.release();
-    this.socketUp = false;
-    this.drop();
-    this.setState("disconnected");
+    if (!this._started) return;
+    this._started = false;
+    this._welcome.disarm();
+    this._monitor.stop();
+    this._connection.unwatch();
+    this._channel.unsubscribe();
+    this._connection.release();
+    this._socketUp = false;
+    this._drop();
+    this._setState("disconnected");
   }
 
-  private subscribe(): void {
-    this.rejected = false;
-    this.channel.subscribe(this.connection.consumer);
+  private _subscribe(): void {
+    this._rejected = false;
+    this._channel.subscribe(this._connection.consumer);
   }
 
-  private confirmed(): void {
-    if (!this.started) return;
-    this.socketUp = true;
-    this.welcome.disarm();
-    this.monitor.connected();
-    if (this.isSubscribed) return;
-    this.isSubscribed = true;
-    this.failures = 0;
-    this.note("info", "subscription confirmed");
-    this.setState("connected");
-    guarded(this.logger, "subscribed", () => this.delegate.subscribed());
+  private _confirmed(): void {
+    if (!this._started) return;
+    this._socketUp = true;
+    this._welcome.disarm();
+    this._monitor.connected();
+    if (this._isSubscribed) return;
+    this._isSubscribed = true;
+    this._failures = 0;
+    this._note("info", "subscription confirmed");
+    this._setState("connected");
+    guarded(this._logger, "subscribed", () => this._delegate.subscribed());
   }
 
-  private refused(): void {
-    if (!this.started) return;
-    this.rejected = true;
-    this.welcome.disarm();
+  private _refused(): void {
+    if (!this._started) return;
+    this._rejected = true;
+    this._welcome.disarm();
     this.lastDisconnect = { reason: "subscription_rejected", reconnect: false };
-    this.note("warn", "the server rejected the subscription; asking again when the page wakes");
-    this.drop();
-    this.settle();
+    this._note("warn", "the server rejected the subscription; asking again when the page wakes");
+    this._drop();
+    this._settle();
   }
 
-  private halt(reason: string): void {
-    this.halted = true;
+  private _halt(reason: string): void {
+    this._halted = true;
     this.lastDisconnect ??= { reason, reconnect: false };
-    this.monitor.halt();
-    this.note("warn", `not reconnecting: ${reason}`);
+    this._monitor.halt();
+    this._note("warn", `not reconnecting: ${reason}`);
   }
 
   /** The socket is gone (closed, stale, abandoned): report it once, then reconnect unless halted. */
-  private lost(why: string): void {
-    if (!this.started || !this.socketUp) return;
-    this.socketUp = false;
-    this.welcome.disarm();
-    if (!this.isSubscribed) {
-      guarded(this.logger, "socketLost", () => this.delegate.socketLost?.());
-      if (++this.failures === HANDSHAKE_WARN_AFTER && !this.halted) {
-        warnOnce(`unreachable ${this.cableUrl}`, `cannot connect to ${this.cableUrl} (${this.failures} attempts failed); still trying`);
+  private _lost(why: string): void {
+    if (!this._started || !this._socketUp) return;
+    this._socketUp = false;
+    this._welcome.disarm();
+    if (!this._isSubscribed) {
+      guarded(this._logger, "socketLost", () => this._delegate.socketLost?.());
+      if (++this._failures === HANDSHAKE_WARN_AFTER && !this._halted) {
+        warnOnce(`unreachable ${this.cableUrl}`, `cannot connect to ${this.cableUrl} (${this._failures} attempts failed); still trying`);
       }
     }
-    this.drop();
-    this.settle();
-    if (this.halted) return this.monitor.halt();
-    const delay = this.monitor.lost();
-    this.note("info", `socket lost (${why}); attempt ${this.monitor.attempts} in ${delay} ms`);
+    this._drop();
+    this._settle();
+    if (this._halted) return this._monitor.halt();
+    const delay = this._monitor.lost();
+    this._note("info", `socket lost (${why}); attempt ${this._monitor.attempts} in ${delay} ms`);
   }
 
-  private attempt(): void {
-    if (!this.started || this.halted) return;
-    if (this.socketUp && this.connection.isActive()) return;
-    this.socketUp = true;
-    this.attemptAt = Date.now();
-    this.monitor.watch();
-    this.welcome.arm();
-    if (this.rejected) this.subscribe(); // a new socket is a new chance
-    else this.channel.refresh(this.connection.consumer);
-    this.connection.open();
+  private _attempt(): void {
+    if (!this._started || this._halted) return;
+    if (this._socketUp && this._connection.isActive()) return;
+    this._socketUp = true;
+    this._attemptAt = Date.now();
+    this._monitor.watch();
+    this._welcome.arm();
+    if (this._rejected) this._subscribe(); // a new socket is a new chance
+    else this._channel.refresh(this._connection.consumer);
+    this._connection.open();
   }
 
-  private wake(reason: string): void {
-    if (!this.started) return;
-    if (this.halted) return this.settle();
-    this.note("debug", `woken by ${reason}`);
-    this.monitor.resetBackoff();
-    if (this.rejected) this.subscribe();
-    this.settle();
-    if (this.socketUp) this.monitor.check();
-    else this.attempt();
+  private _wake(reason: string): void {
+    if (!this._started) return;
+    if (this._halted) return this._settle();
+    this._note("debug", `woken by ${reason}`);
+    this._monitor.resetBackoff();
+    if (this._rejected) this._subscribe();
+    this._settle();
+    if (this._socketUp) this._monitor.check();
+    else this._attempt();
   }
 
-  private abandon(why: string): void {
-    this.note("info", `abandoning the socket: ${why}`);
-    this.connection.abandon();
-    this.lost(why);
+  private _abandon(why: string): void {
+    this._note("info", `abandoning the socket: ${why}`);
+    this._connection.abandon();
+    this._lost(why);
   }
 
-  private drop(): void {
-    if (!this.isSubscribed) return;
-    this.isSubscribed = false;
-    guarded(this.logger, "unsubscribed", () => this.delegate.unsubscribed());
+  private _drop(): void {
+    if (!this._isSubscribed) return;
+    this._isSubscribed = false;
+    guarded(this._logger, "unsubscribed", () => this._delegate.unsubscribed());
   }
 
   /** The cable URL: the shared consumer's when there is one. */
   get cableUrl(): string {
-    return (this.connection.consumer as { url?: string } | undefined)?.url ?? this.url;
+    return (this._connection.consumer as { url?: string } | undefined)?.url ?? this._url;
   }
 
   /** Not subscribed: `refused` when the server said not to come back; `offline` when the browser says so; `connecting` lasts until the first attempt resolves. */
-  private settle(): void {
-    if (this.isSubscribed) this.setState("connected");
-    else if (this.halted || this.rejected) this.setState("refused");
-    else if (browserOffline()) this.setState("offline");
-    else if (this.current !== "connecting" || !this.socketUp || this.rejected) this.setState("disconnected");
+  private _settle(): void {
+    if (this._isSubscribed) this._setState("connected");
+    else if (this._halted || this._rejected) this._setState("refused");
+    else if (browserOffline()) this._setState("offline");
+    else if (this._current !== "connecting" || !this._socketUp || this._rejected) this._setState("disconnected");
   }
 
-  private setState(next: CableState): void {
-    const previous = this.current;
+  private _setState(next: CableState): void {
+    const previous = this._current;
     if (next === previous) return;
-    this.current = next;
-    this.note("debug", `state ${previous} → ${next}`);
-    guarded(this.logger, "stateChanged", () => this.delegate.stateChanged(next, previous));
+    this._current = next;
+    this._note("debug", `state ${previous} → ${next}`);
+    guarded(this._logger, "stateChanged", () => this._delegate.stateChanged(next, previous));
   }
 
-  private note(level: LogLevel, message: string): void {
-    if (this.logger.enabled) this.logger.log(level, message);
+  private _note(level: LogLevel, message: string): void {
+    if (this._logger.enabled) this._logger.log(level, message);
   }
 }
 

@@ -8,22 +8,22 @@ import { Timer } from "../core/timer.js";
 export const DEFAULT_WELCOME_TIMEOUT = 5000;
 
 export class WelcomeDeadline {
-  private readonly timer: Timer;
+  private readonly _timer: Timer;
 
   constructor(
-    private readonly timeout: number,
+    private readonly _timeout: number,
     expired: (timeout: number) => void,
   ) {
-    this.timer = new Timer(() => expired(this.timeout));
+    this._timer = new Timer(() => expired(this._timeout));
   }
 
   /** A new attempt began: the server has `timeout` ms to welcome and confirm. */
   arm(): void {
-    if (this.timeout > 0 && Number.isFinite(this.timeout)) this.timer.schedule(this.timeout);
+    if (this._timeout > 0 && Number.isFinite(this._timeout)) this._timer.schedule(this._timeout);
   }
 
   /** Confirmed, lost, refused or stopped: nothing to wait for. */
   disarm(): void {
-    this.timer.cancel();
+    this._timer.cancel();
   }
 }

@@ -5,7 +5,7 @@ import { createServer, connect, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { ServerFrames } from "./ws-frames";
 
-export type CutKind = "after-received" | "before-committed";
+export type CutKind = "after-received" | "before-committed" | "after-received-through";
 
 interface Armed {
   kind: CutKind;
@@ -19,7 +19,8 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-const ACK = { "after-received": '"ack":"received"', "before-committed": '"ack":"committed"' } as const;
+// after-received-through: a batch whose `received` covers a run of seqs (PROTOCOL.md §3).
+const ACK = { "after-received": '"ack":"received"', "before-committed": '"ack":"committed"', "after-received-through": '"through":' } as const;
 
 export async function startFaultProxy(upstreamPort: () => number): Promise<FaultProxy> {
   let armed: Armed | undefined;
@@ -48,7 +49,7 @@ export async function startFaultProxy(upstreamPort: () => number): Promise<Fault
         armed = undefined;
         upstream.destroy();
         // after-received: the ack reaches the page, then the TCP connection ends (no close frame).
-        if (hit.kind === "after-received") client.end(frame.bytes);
+        if (hit.kind !== "before-committed") client.end(frame.bytes);
         else client.destroy();
         hit.done(true);
         return;

@@ -129,12 +129,14 @@ export class HostileProxy {
   }
 
   private forward(client: WebSocket, text: string): void {
-    const ack = ackOf(text);
-    if (ack && (ack.ack === "committed" || ack.ack === "failed")) {
-      const list = this.exactAcks.get(ack.id) ?? [];
-      list.push(ack.ack);
-      this.exactAcks.set(ack.id, list);
+    const acks = acksOf(text);
+    for (const one of acks) {
+      if (one.ack !== "committed" && one.ack !== "failed") continue;
+      const list = this.exactAcks.get(one.id) ?? [];
+      list.push(one.ack);
+      this.exactAcks.set(one.id, list);
     }
+    const ack = acks.length > 0;
     if (ack && !this.done && this.pick(["reordered"])) {
       // Honest but late: delivered after the next frame (or when injection stops).
       this.count("reordered");
@@ -227,12 +229,16 @@ export class HostileProxy {
   }
 }
 
-function ackOf(text: string): { ack: string; id: string } | undefined {
-  if (!text.includes('"courier"')) return undefined;
+type WireAck = { ack?: unknown; id?: unknown };
+
+/** The honest acks a frame carries: one, or the entries of a batch (PROTOCOL.md §3); runs of `received` have no single id. */
+function acksOf(text: string): { ack: string; id: string }[] {
+  if (!text.includes('"courier"')) return [];
   try {
-    const courier = (JSON.parse(text) as { message?: { courier?: { ack?: string; id?: string } } }).message?.courier;
-    return typeof courier?.ack === "string" && typeof courier.id === "string" ? { ack: courier.ack, id: courier.id } : undefined;
+    const courier = (JSON.parse(text) as { message?: { courier?: WireAck & { batch?: WireAck[] } } }).message?.courier;
+    const entries = Array.isArray(courier?.batch) ? courier.batch : courier ? [courier] : [];
+    return entries.flatMap((e) => (typeof e?.ack === "string" && typeof e.id === "string" ? [{ ack: e.ack, id: e.id }] : []));
   } catch {
-    return undefined;
+    return [];
   }
 }

@@ -9,15 +9,22 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 const empty = () => ({ clients: {}, effects: [], attempts: [] });
 
+/** As MemoryStore's `forgetAfter` (src/server/store.ts): a lane not seen for 48 h is dropped. */
+export const FORGET_AFTER = 48 * 60 * 60 * 1000;
+
 export class FileStore {
-  constructor(path) {
+  constructor(path, { forgetAfter = FORGET_AFTER, now = Date.now } = {}) {
     this.path = path;
+    this.forgetAfter = forgetAfter;
+    this.now = now;
     this.data = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : empty();
     this.staged = new Map();
   }
 
   async lastSeq(key) {
-    return this.data.clients[key]?.last ?? 0;
+    const client = this.data.clients[key];
+    if (client) client.seen = this.now();
+    return client?.last ?? 0;
   }
 
   async result(key, seq) {
@@ -30,10 +37,22 @@ export class FileStore {
     const effect = this.takeStaged(key.slice(key.indexOf("\u0000") + 1), seq, result.id);
     client.last = seq;
     client.results[seq] = result;
+    client.seen = this.now();
     this.data.clients[key] = client;
+    this.forgetIdle();
     // A failed reflex has no effect, even if its handler staged one before throwing.
     if (effect && result.error === undefined) this.data.effects.push(effect);
     this.save();
+  }
+
+  /** Drops the lanes not seen for `forgetAfter` (written with the next save). */
+  forgetIdle() {
+    const before = this.now() - this.forgetAfter;
+    for (const [key, client] of Object.entries(this.data.clients)) {
+      // A lane written before lanes carried `seen` counts as seen now, never as idle since 1970.
+      if (client.seen === undefined) client.seen = this.now();
+      else if (client.seen <= before) delete this.data.clients[key];
+    }
   }
 
   /** Records the effect of the running reflex; it becomes real only when `commit` stores its seq. */

@@ -1,12 +1,9 @@
-// Events, focus, document and browser operations: CableReady 5's dispatchEvent, setFocus, setTitle,
-// setMeta, consoleLog, redirectTo, pushState, replaceState, reload and scrollIntoView.
+// Events, focus and navigation: CableReady 5's dispatchEvent, setFocus, redirectTo and pushState (the
+// rarer browser operations are opt-in: ./rare.ts).
 import { dispatch } from "../../core/events.js";
 import type { Operation } from "../../protocol/types.js";
 import type { OperationFn } from "./types.js";
-import { choice, name, need, object, scalar } from "./values.js";
-
-const BEHAVIORS = ["auto", "instant", "smooth"] as const;
-const ALIGNMENTS = ["start", "center", "end", "nearest"] as const;
+import { name, need, object, scalar } from "./values.js";
 
 interface Visitor {
   visit(url: string, options: { action: string }): void;
@@ -17,13 +14,13 @@ interface NavigatorWindow {
   Turbolinks?: Visitor;
 }
 
-function windowOf(doc: Document, op: Operation): Window {
+export function windowOf(doc: Document, op: Operation): Window {
   const view = doc.defaultView;
   if (!view) throw new Error(`${op.operation} needs a document with a window`);
   return view;
 }
 
-function historyArgs(op: Operation): [Record<string, unknown>, string, string | undefined] {
+export function historyArgs(op: Operation): [Record<string, unknown>, string, string | undefined] {
   // No url keeps the current one (an empty string would resolve to it minus its #fragment).
   return [object(op, "state"), scalar(op, "title"), scalar(op, "url") || undefined];
 }
@@ -36,25 +33,6 @@ export const browser: Record<string, OperationFn> = {
     const target = need(op, element) as HTMLElement;
     if (typeof target.focus === "function") target.focus();
   },
-  setTitle(op, _element, doc) {
-    doc.title = scalar(op, "title");
-  },
-  setMeta(op, _element, doc) {
-    const metaName = name(op);
-    let meta = Array.from(doc.head.querySelectorAll("meta[name]")).find((m) => m.getAttribute("name") === metaName);
-    if (!meta) {
-      meta = doc.createElement("meta");
-      meta.setAttribute("name", metaName);
-      doc.head.appendChild(meta);
-    }
-    meta.setAttribute("content", scalar(op, "content"));
-  },
-  consoleLog(op) {
-    const message = op.message;
-    const level = op.level;
-    if (level === "warn" || level === "info" || level === "error") console[level](message);
-    else console.log(message);
-  },
   redirectTo(op, _element, doc) {
     const url = name(op, "url");
     const action = typeof op.action === "string" && op.action ? op.action : "advance";
@@ -66,22 +44,5 @@ export const browser: Record<string, OperationFn> = {
   },
   pushState(op, _element, doc) {
     windowOf(doc, op).history.pushState(...historyArgs(op));
-  },
-  replaceState(op, _element, doc) {
-    windowOf(doc, op).history.replaceState(...historyArgs(op));
-  },
-  reload(op, _element, doc) {
-    windowOf(doc, op).location.reload();
-  },
-  scrollIntoView(op, element) {
-    const options: ScrollIntoViewOptions = {};
-    const behavior = choice(op, "behavior", BEHAVIORS);
-    const block = choice(op, "block", ALIGNMENTS);
-    const inline = choice(op, "inline", ALIGNMENTS);
-    // Only the options given: an explicit undefined is not the same as absent to every engine.
-    if (behavior) options.behavior = behavior as ScrollBehavior;
-    if (block) options.block = block;
-    if (inline) options.inline = inline;
-    need(op, element).scrollIntoView(options);
   },
 };

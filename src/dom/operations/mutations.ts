@@ -1,16 +1,17 @@
 // DOM mutations: CableReady 5's morph, innerHtml, outerHtml, replace, append, prepend,
-// insertAdjacentHtml, insertAdjacentText, remove and textContent, with the same option keys.
+// insertAdjacentHtml, remove and textContent, with the same option keys (insertAdjacentText and graft are
+// opt-in: ./rare.ts).
 import type { Operation } from "../../protocol/types.js";
 import { morph } from "../morph.js";
 import type { OperationFn } from "./types.js";
-import { name, need, scalar } from "./values.js";
+import { need, scalar } from "./values.js";
 
 const POSITIONS: Record<string, InsertPosition> = {
   beforebegin: "beforebegin", afterbegin: "afterbegin", beforeend: "beforeend", afterend: "afterend",
 };
 
 /** Runs `mutate`, then focuses `focusSelector` or, like CableReady, gives focus back to what had it. */
-function withFocus(mutate: (op: Operation, element: Element, doc: Document) => void): OperationFn {
+export function withFocus(mutate: (op: Operation, element: Element, doc: Document) => void): OperationFn {
   return (op, element, doc) => {
     const target = need(op, element);
     const active = doc.activeElement as HTMLElement | null;
@@ -21,7 +22,7 @@ function withFocus(mutate: (op: Operation, element: Element, doc: Document) => v
   };
 }
 
-function position(op: Operation): InsertPosition {
+export function position(op: Operation): InsertPosition {
   const value = op.position;
   if (value === undefined || value === null || value === "") return "beforeend";
   const found = typeof value === "string" ? POSITIONS[value.toLowerCase()] : undefined;
@@ -57,18 +58,10 @@ export const mutations: Record<string, OperationFn> = {
   insertAdjacentHtml: withFocus((op, element) => {
     element.insertAdjacentHTML(position(op), scalar(op, "html"));
   }),
-  insertAdjacentText: withFocus((op, element) => {
-    element.insertAdjacentText(position(op), scalar(op, "text"));
-  }),
   remove: withFocus((_op, element) => {
     element.remove();
   }),
   textContent: withFocus((op, element) => {
     element.textContent = scalar(op, "text");
-  }),
-  graft: withFocus((op, element, doc) => {
-    const parent = doc.querySelector(name(op, "parent"));
-    if (!parent) throw new Error(`graft: no element matches parent "${String(op.parent)}"`);
-    parent.appendChild(element);
   }),
 };

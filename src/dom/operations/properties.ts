@@ -1,14 +1,7 @@
 // Element properties: CableReady 5's setAttribute, removeAttribute, addCssClass, removeCssClass,
-// setValue, setDatasetProperty, setProperty, setStyle and setStyles.
+// setValue and setDatasetProperty (setProperty and the styles are opt-in: ./rare.ts).
 import type { OperationFn } from "./types.js";
-import { classNames, name, need, object, scalar } from "./values.js";
-
-type Styled = Element & ElementCSSInlineStyle;
-
-function styled(element: Element): Styled {
-  if (!("style" in element)) throw new Error("this element has no inline style");
-  return element as Styled;
-}
+import { classNames, name, need, scalar } from "./values.js";
 
 export const properties: Record<string, OperationFn> = {
   setAttribute(op, element) {
@@ -35,24 +28,4 @@ export const properties: Record<string, OperationFn> = {
     if (!target.dataset) throw new Error(`setDatasetProperty: <${target.localName}> has no dataset`);
     target.dataset[name(op)] = scalar(op, "value");
   },
-  setProperty(op, element) {
-    const target = need(op, element) as unknown as Record<string, unknown>;
-    const key = name(op);
-    // Like CableReady: only properties the element already has, so a typo cannot plant expandos.
-    if (key in target) target[key] = op.value;
-  },
-  setStyle(op, element) {
-    styled(need(op, element)).style.setProperty(cssName(name(op)), scalar(op, "value"));
-  },
-  setStyles(op, element) {
-    const { style } = styled(need(op, element));
-    for (const [key, value] of Object.entries(object(op, "styles"))) {
-      style.setProperty(cssName(key), value === null || value === undefined ? "" : String(value));
-    }
-  },
 };
-
-/** CableReady takes camelCase style names (`backgroundColor`); setProperty needs `background-color`. */
-function cssName(key: string): string {
-  return key.startsWith("--") ? key : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}

@@ -1,7 +1,10 @@
 // Issue 9 item 8: Operations.apply never throws, even when an operation breaks the DOM API the after
 // event needs (setProperty "dispatchEvent"); the operations after it still run.
 import { afterEach, beforeEach, expect, test } from "vitest";
+import { addRareOperations } from "../../../src/operations";
 import { $, harness, type Harness } from "./helpers";
+
+addRareOperations(); // setProperty is opt-in (cable-courier/operations)
 
 let h: Harness;
 beforeEach(() => {

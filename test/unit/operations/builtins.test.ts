@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { Operation } from "../../../src/protocol/types";
 import { $, harness, type Harness } from "./helpers";
+import { addRareOperations } from "../../../src/operations";
+
+// The rare operations are opt-in (cable-courier/operations); this file tests them beside the built-ins.
+addRareOperations();
 
 let h: Harness;
 const apply = (...ops: Operation[]) => h.operations.apply(ops);

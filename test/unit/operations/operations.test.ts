@@ -207,15 +207,16 @@ describe("Operations.add", () => {
     h.operations.add("explode", () => {
       throw new Error("boom");
     });
-    h.operations.apply([{ operation: "explode" }, { operation: "setTitle", title: "after" }]);
+    document.body.innerHTML = `<div id="next"></div>`;
+    h.operations.apply([{ operation: "explode" }, { operation: "setAttribute", selector: "#next", name: "data-after", value: "yes" }]);
     expect(h.errors[0]).toMatchObject({ reason: "error", message: "explode failed: boom" });
-    expect(document.title).toBe("after");
+    expect(document.querySelector("#next")?.getAttribute("data-after")).toBe("yes");
   });
 
   test("has() knows the built-ins and add() rejects nonsense", () => {
     for (const name of ["morph", "innerHtml", "outerHtml", "append", "prepend", "remove", "replace", "textContent",
       "setAttribute", "removeAttribute", "addCssClass", "removeCssClass", "setValue", "setDatasetProperty",
-      "setFocus", "dispatchEvent", "setTitle", "consoleLog", "redirectTo"]) {
+      "setFocus", "dispatchEvent", "pushState", "redirectTo"]) {
       expect(h.operations.has(name), name).toBe(true);
     }
     expect(() => h.operations.add("", () => {})).toThrow(TypeError);

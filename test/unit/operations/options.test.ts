@@ -1,7 +1,10 @@
 // Issue 10 item 9: enum options from the server are checked before they reach a DOM API; a bad one is
 // reported (courier:operation-error) and the operation skipped, the rest of the batch still lands.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { addRareOperations } from "../../../src/operations";
 import { $, harness, type Harness } from "./helpers";
+
+addRareOperations(); // scrollIntoView is opt-in (cable-courier/operations)
 
 let h: Harness;
 beforeEach(() => {

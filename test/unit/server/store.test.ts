@@ -60,3 +60,35 @@ describe("client keys", () => {
     expect(() => clientKey(1n, "tab")).toThrow(TypeError);
   });
 });
+
+describe("MemoryStore forgets idle lanes", () => {
+  const key = (clientId: string) => clientKey("user-1", clientId);
+
+  it("grows with live clients, not page views: a lane not seen for forgetAfter is gone, a live one stays", async () => {
+    let t = 0;
+    const store = new MemoryStore({ forgetAfter: 1000, now: () => t });
+    for (let page = 0; page < 50; page++) {
+      await store.commit(key(`page-${page}`), 1, { id: `r${page}`, operations: [] });
+      t += 100;
+      // One long-lived tab keeps answering hellos (each reconnect asks for its lane).
+      if (page === 0) await store.commit(key("live"), 1, { id: "live-1", operations: [] });
+      await store.lastSeq(key("live"));
+    }
+    // Only the page views of the last second and the live tab remain.
+    expect(store.size).toBeLessThanOrEqual(11 + 1);
+    expect(await store.lastSeq(key("live"))).toBe(1);
+    expect(await store.lastSeq(key("page-0"))).toBe(0);
+    expect(await store.lastSeq(key("page-49"))).toBe(1);
+  });
+
+  it("by default keeps a lane past the client's default maxAge (24 h)", async () => {
+    let t = 0;
+    const store = new MemoryStore({ now: () => t });
+    await store.commit(key("a"), 1, { id: "r1", operations: [] });
+    t += 25 * 60 * 60 * 1000;
+    expect(await store.lastSeq(key("a"))).toBe(1);
+    t += 49 * 60 * 60 * 1000;
+    expect(await store.lastSeq(key("a"))).toBe(0);
+    expect(store.size).toBe(0);
+  });
+});
