@@ -4,9 +4,11 @@ import { guarded } from "../core/events.js";
 import { silentLogger } from "../core/logger.js";
 import type { InboundMessage, ReflexPayload } from "../protocol/types.js";
 import { Adoption } from "./adoption.js";
-import { mintClient, mintId, rememberClient, resolveOwnClient } from "./client-id.js";
+import { mintClient, mintId } from "./client-id.js";
 import type { Context } from "./context.js";
 import { Delivery } from "./delivery.js";
+import { Heartbeat } from "./heartbeat.js";
+import { relocate } from "./relocate.js";
 import { storeReflex } from "./enqueue.js";
 import { journalEntries, journalRemove, journalWrite, type JournalEntry } from "./journal.js";
 import type { Entry } from "./entry.js";
@@ -25,6 +27,13 @@ const DEFAULTS = { maxAge: 24 * 60 * 60 * 1000, maxQueue: 1000, ackTimeout: 10_0
   storage: "indexeddb" } as const;
 
 type Resolved = Required<Omit<OutboxOptions, "logger" | "pageUrl">>;
+
+/** What earlier pages journaled, with what IndexedDB held when it was read: record ids and each lane's counter. */
+interface Journal {
+  entries: JournalEntry[];
+  known: Set<string>;
+  counters: Map<string, number>;
+}
 
 const locationUrl = (): string | undefined => (typeof location === "undefined" ? undefined : location.href);
 
@@ -52,14 +61,14 @@ export class Outbox {
     const pageUrl = options.pageUrl ?? locationUrl;
     const logger = options.logger ?? silentLogger;
     const identity = this.options.identity;
-    const persistence = new Persistence(logger, (error) => {
-      // Seqs handed out in memory are unknown to IndexedDB: a reload must not reuse this clientId.
-      rememberClient(identity, undefined);
-      guarded(logger, "storageDegraded hook", () => hooks.storageDegraded(error));
-    });
+    const persistence = new Persistence(logger, (error) => guarded(logger, "storageDegraded hook", () => hooks.storageDegraded(error)));
     const ledger = new Ledger(identity, hooks, logger, persistence, (entry) => delivery.resendDue(entry));
     const delivery = new Delivery(ledger, this.options, hooks, persistence, logger);
-    this.ctx = { identity, maxAge: this.options.maxAge, hooks, logger, persistence, ledger, delivery,
+    const heartbeat = new Heartbeat(identity, persistence, logger, (lost) => {
+      lost.forEach((clientId) => this.lose(clientId));
+      void this.adoption.scan();
+    });
+    this.ctx = { identity, heartbeat, maxAge: this.options.maxAge, hooks, logger, persistence, ledger, delivery,
       closed: () => this.closed,
       forThisUrl: (entry) => {
         const url = guarded(logger, "pageUrl option", pageUrl);
@@ -151,6 +160,7 @@ export class Outbox {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.ctx.heartbeat.stop();
     this.adoption.close();
     this.ctx.delivery.stop();
     this.ctx.ledger.close();
@@ -161,15 +171,17 @@ export class Outbox {
    * reflex whose id IndexedDB already holds was written (only the journal's cleanup was lost), and
    * reading the ids first means an adopted one answered and deleted during the load still counts.
    */
-  private async readJournal(): Promise<{ entries: JournalEntry[]; known: Set<string> }> {
-    if (this.options.storage === "memory") return { entries: [], known: new Set() }; // left for a durable page
+  private async readJournal(): Promise<Journal> {
+    if (this.options.storage === "memory") return { entries: [], known: new Set(), counters: new Map() }; // left for a durable page
     const entries = journalEntries(this.ctx.identity).filter((entry) => !this.journaled.has(entry.payload.id));
-    const known = entries.length ? await this.ctx.persistence.recordIds() : new Set<string>();
-    return { entries, known };
+    if (!entries.length) return { entries, known: new Set(), counters: new Map() };
+    const known = await this.ctx.persistence.recordIds();
+    const metas = await this.ctx.persistence.metas(this.ctx.identity);
+    return { entries, known, counters: new Map(metas.map((meta) => [meta.clientId, meta.nextSeq])) };
   }
 
   /** The journaled reflexes whose IndexedDB write never landed: stored now, under this page's client. */
-  private drainJournal({ entries, known }: { entries: JournalEntry[]; known: Set<string> }, own: { clientId: string; nextSeq: number }): void {
+  private drainJournal({ entries, known, counters }: Journal, own: { clientId: string }): void {
     if (!entries.length) return;
     let stored = 0;
     const orphans: OutboxRecord[] = [];
@@ -177,7 +189,7 @@ export class Outbox {
       const { id } = payload;
       // Its write landed when this lane's stored counter is past its seq: stored once, maybe adopted and
       // answered since (a burst, then a reload while another tab drained it). Storing it again would run it twice.
-      const landed = clientId === own.clientId && typeof seq === "number" && seq < own.nextSeq;
+      const landed = typeof clientId === "string" && typeof seq === "number" && seq < (counters.get(clientId) ?? 0);
       if (landed || known.has(id) || this.ctx.ledger.entry(id)) {
         journalRemove(id);
         continue;
@@ -220,6 +232,19 @@ export class Outbox {
     if (!locksSupported()) await this.adoption.scan();
   }
 
+  /**
+   * Without Web Locks, another page found our beat stale and claimed this lane: it sends the lane's
+   * reflexes now, so we stop (two pages never send under one clientId); our own lane starts afresh.
+   */
+  private lose(clientId: string): void {
+    const lane = this.ctx.ledger.lanes.get(clientId);
+    if (!lane || this.closed) return;
+    this.ctx.logger.log("warn", `outbox: another page claimed client ${clientId} (this page's heartbeat was late)`);
+    // The own lane is forgotten only once a fresh one replaces it: new reflexes always have a lane.
+    if (!lane.own) return this.ctx.ledger.abandon(lane);
+    void relocate(lane, { pick: () => false, renew: true, why: "another page claimed our client" }, this.ctx).then(() => this.ctx.ledger.abandon(lane));
+  }
+
   private reportStale(entry: Entry, reason: StaleReason, hooks: OutboxHooks): void {
     const { id, target, clientId, seq, payload } = entry.record;
     if (!this.staleBatch.length) {
@@ -237,12 +262,10 @@ export class Outbox {
     try {
       await persistence.open(this.options.storage);
       const journal = await this.readJournal();
-      const own = await resolveOwnClient(identity, persistence);
-      const lane = ledger.addLane(own.clientId, own.lock, true);
+      // A fresh clientId every load: nothing is stored under it, and what earlier pages left is adopted.
+      const own = await mintClient((clientId) => this.ctx.heartbeat.claim(clientId));
+      ledger.addLane(own.clientId, own.lock, true);
       ledger.nextSeq = own.nextSeq;
-      ledger.helloIdentity = own.helloIdentity;
-      await loadLane(lane, this.ctx);
-      ledger.nextSeq = Math.max(ledger.nextSeq, (lane.entries[lane.entries.length - 1]?.record.seq ?? 0) + 1);
       await pruneOtherIdentities(this.ctx);
       this.adoption.start();
       await this.adoption.scan();
@@ -250,7 +273,7 @@ export class Outbox {
     } catch (error) {
       logger.log("error", "outbox: loading failed; continuing with what loaded", error);
       if (!ledger.own) {
-        const own = await mintClient(identity, false);
+        const own = await mintClient();
         ledger.addLane(own.clientId, own.lock, true);
       }
     }
