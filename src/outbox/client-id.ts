@@ -23,8 +23,7 @@ export function mintId(): string {
 }
 
 /** A brand-new clientId: the server has never seen it, so its seqs start at 1. `claim` makes it ours. */
-export async function mintClient(claim: (clientId: string) => Promise<HeldLock | null> = tryLock): Promise<OwnClient> {
-  const clientId = mintId();
+export async function mintClient(claim: (clientId: string) => Promise<HeldLock | null> = tryLock, clientId = mintId()): Promise<OwnClient> {
   const lock = await claim(clientId);
   return { clientId, nextSeq: 1, lock };
 }

@@ -10,14 +10,12 @@ import { Delivery } from "./delivery.js";
 import { Heartbeat } from "./heartbeat.js";
 import { relocate } from "./relocate.js";
 import { storeReflex } from "./enqueue.js";
-import { journalEntries, journalRemove, journalWrite, type JournalEntry } from "./journal.js";
+import { journalWrite } from "./journal.js";
 import type { Entry } from "./entry.js";
-import type { OutboxRecord } from "./store.js";
-import { locksSupported, waitLock } from "./locks.js";
 import type { OutboxHooks, OutboxOptions, StaleReason, StaleReflex } from "./hooks.js";
 import { receive } from "./inbound.js";
 import { Ledger } from "./ledger.js";
-import { loadLane, pruneOtherIdentities } from "./load.js";
+import { pruneOtherIdentities } from "./load.js";
 import { Persistence } from "./persistence.js";
 import { reflexPromise, type ReflexPromise, type Settle } from "./reflex-error.js";
 import { sanitize } from "./payload.js";
@@ -27,13 +25,6 @@ const DEFAULTS = { maxAge: 24 * 60 * 60 * 1000, maxQueue: 1000, ackTimeout: 10_0
   storage: "indexeddb" } as const;
 
 type Resolved = Required<Omit<OutboxOptions, "logger" | "pageUrl">>;
-
-/** What earlier pages journaled, with what IndexedDB held when it was read: record ids and each lane's counter. */
-interface Journal {
-  entries: JournalEntry[];
-  known: Set<string>;
-  counters: Map<string, number>;
-}
 
 const locationUrl = (): string | undefined => (typeof location === "undefined" ? undefined : location.href);
 
@@ -45,8 +36,10 @@ export class Outbox {
   private readonly adoption: Adoption;
   /** Committed reflexes not applied to this page, reported together at the end of the task. */
   private staleBatch: StaleReflex[] = [];
-  /** Ids this page wrote to the journal: its own, never drained as an earlier page's. */
-  private readonly journaled = new Set<string>();
+  /** Minted at once, so reflexes accepted before the load are journaled under it. */
+  private readonly firstClientId: string;
+  private degradedReported = false;
+  private readonly degraded: (error: unknown) => void;
   private loaded = false;
   private closed = false;
 
@@ -61,7 +54,13 @@ export class Outbox {
     const pageUrl = options.pageUrl ?? locationUrl;
     const logger = options.logger ?? silentLogger;
     const identity = this.options.identity;
-    const persistence = new Persistence(logger, (error) => guarded(logger, "storageDegraded hook", () => hooks.storageDegraded(error)));
+    // IndexedDB failing and a full localStorage journal both narrow durability: reported once.
+    this.degraded = (error) => {
+      if (this.degradedReported) return;
+      this.degradedReported = true;
+      guarded(logger, "storageDegraded hook", () => hooks.storageDegraded(error));
+    };
+    const persistence = new Persistence(logger, (error) => this.degraded(error));
     const ledger = new Ledger(identity, hooks, logger, persistence, (entry) => delivery.resendDue(entry));
     const delivery = new Delivery(ledger, this.options, hooks, persistence, logger);
     const heartbeat = new Heartbeat(identity, persistence, logger, (lost) => {
@@ -77,6 +76,7 @@ export class Outbox {
       stale: (entry, reason) => this.reportStale(entry, reason, hooks),
       ownChanged: () => this.adoption.announce() };
     this.adoption = new Adoption(this.ctx);
+    this.firstClientId = mintId(); // after the heartbeat's page id
     this.ready = this.load();
   }
 
@@ -112,8 +112,8 @@ export class Outbox {
     const createdAt = Date.now();
     // Synchronously, before any transaction exists: durable from the instant it is accepted.
     if (this.options.storage !== "memory") {
-      journalWrite({ identity: this.ctx.identity, payload: clean, retry, createdAt });
-      this.journaled.add(id);
+      const refused = journalWrite(this.ctx.ledger.own?.clientId ?? this.firstClientId, { identity: this.ctx.identity, payload: clean, retry, createdAt });
+      if (refused !== undefined) this.degraded(refused);
     }
     const store = (settle: Settle) => storeReflex(this.ctx, { payload: clean, retry, settle, createdAt }, this.options.maxQueue);
     if (this.loaded) store(settle);
@@ -167,72 +167,6 @@ export class Outbox {
   }
 
   /**
-   * What an earlier page of this tab journaled, read before anything is adopted or sent: a journaled
-   * reflex whose id IndexedDB already holds was written (only the journal's cleanup was lost), and
-   * reading the ids first means an adopted one answered and deleted during the load still counts.
-   */
-  private async readJournal(): Promise<Journal> {
-    if (this.options.storage === "memory") return { entries: [], known: new Set(), counters: new Map() }; // left for a durable page
-    const entries = journalEntries(this.ctx.identity).filter((entry) => !this.journaled.has(entry.payload.id));
-    if (!entries.length) return { entries, known: new Set(), counters: new Map() };
-    const known = await this.ctx.persistence.recordIds();
-    const metas = await this.ctx.persistence.metas(this.ctx.identity);
-    return { entries, known, counters: new Map(metas.map((meta) => [meta.clientId, meta.nextSeq])) };
-  }
-
-  /** The journaled reflexes whose IndexedDB write never landed: stored now, under this page's client. */
-  private drainJournal({ entries, known, counters }: Journal, own: { clientId: string }): void {
-    if (!entries.length) return;
-    let stored = 0;
-    const orphans: OutboxRecord[] = [];
-    for (const { payload, retry, createdAt, clientId, seq } of entries) {
-      const { id } = payload;
-      // Its write landed when this lane's stored counter is past its seq: stored once, maybe adopted and
-      // answered since (a burst, then a reload while another tab drained it). Storing it again would run it twice.
-      const landed = typeof clientId === "string" && typeof seq === "number" && seq < (counters.get(clientId) ?? 0);
-      if (landed || known.has(id) || this.ctx.ledger.entry(id)) {
-        journalRemove(id);
-        continue;
-      }
-      if (typeof clientId === "string" && typeof seq === "number" && clientId !== own.clientId) {
-        // Filed under another lane (the page that wrote it minted one we could not reuse): put it back
-        // under that lane and seq, for adoption to send. If it ran already, the server answers it from its
-        // store instead of running it again; a fresh seq here would make it a new reflex.
-        orphans.push({ id, identity: this.ctx.identity, clientId, seq, target: payload.target, retry: retry === "safe" ? "safe" : "unsafe",
-          createdAt, attempted: true, payload: { ...sanitize(payload, id), courier: { v: 1, clientId, seq } } });
-        continue;
-      }
-      const { promise, settle } = reflexPromise(id);
-      promise.catch(() => undefined); // its caller is gone with its page; stage events still report it
-      storeReflex(this.ctx, { payload: sanitize(payload, id), retry: retry === "safe" ? "safe" : "unsafe", settle, createdAt },
-        this.options.maxQueue);
-      stored++;
-    }
-    if (orphans.length) void this.restoreOrphans(orphans);
-    this.ctx.logger.log("info", `outbox: ${stored + orphans.length} of ${entries.length} journaled reflexes stored from an earlier page`);
-  }
-
-  /** Journaled reflexes of another lane, written back under it (its meta merged past them), then adopted. */
-  private async restoreOrphans(records: OutboxRecord[]): Promise<void> {
-    const byClient = new Map<string, OutboxRecord[]>();
-    for (const record of records) byClient.set(record.clientId, [...(byClient.get(record.clientId) ?? []), record]);
-    for (const [clientId, put] of byClient) {
-      // Under the lane's lock, so a tab that adopted and emptied it has dropped its meta before we write,
-      // and none can drop ours before we adopt what we wrote.
-      const lock = locksSupported() ? await waitLock(clientId, new AbortController().signal) : null;
-      try {
-        const nextSeq = Math.max(...put.map((r) => r.seq)) + 1;
-        await this.ctx.persistence.commit({ put, meta: { clientId, identity: this.ctx.identity, nextSeq } });
-        for (const record of put) journalRemove(record.id);
-      } catch (error) {
-        this.ctx.logger.log("warn", "outbox: could not store journaled reflexes of another lane", error);
-      }
-      if (lock) await this.adoption.adoptHeld(clientId, lock);
-    }
-    if (!locksSupported()) await this.adoption.scan();
-  }
-
-  /**
    * Without Web Locks, another page found our beat stale and claimed this lane: it sends the lane's
    * reflexes now, so we stop (two pages never send under one clientId); our own lane starts afresh.
    */
@@ -261,15 +195,13 @@ export class Outbox {
     const { ledger, persistence, identity, logger, delivery } = this.ctx;
     try {
       await persistence.open(this.options.storage);
-      const journal = await this.readJournal();
       // A fresh clientId every load: nothing is stored under it, and what earlier pages left is adopted.
-      const own = await mintClient((clientId) => this.ctx.heartbeat.claim(clientId));
+      const own = await mintClient((clientId) => this.ctx.heartbeat.claim(clientId), this.firstClientId);
       ledger.addLane(own.clientId, own.lock, true);
       ledger.nextSeq = own.nextSeq;
       await pruneOtherIdentities(this.ctx);
       this.adoption.start();
-      await this.adoption.scan();
-      this.drainJournal(journal, own);
+      await this.adoption.scan(); // earlier pages' reflexes, their journals drained first
     } catch (error) {
       logger.log("error", "outbox: loading failed; continuing with what loaded", error);
       if (!ledger.own) {

@@ -10,6 +10,7 @@ const opened: Outbox[] = [];
 beforeEach(() => {
   freshIndexedDB();
   sessionStorage.clear();
+  localStorage.clear();
   installLocks(new LockManagerDouble());
   installBroadcastChannel();
   server = new FakeServer();
