@@ -11,6 +11,7 @@ import { Heartbeat } from "./heartbeat.js";
 import { relocate } from "./relocate.js";
 import { storeReflex } from "./enqueue.js";
 import { journalWrite } from "./journal.js";
+import { locksSupported, tryLock, type HeldLock } from "./locks.js";
 import type { Entry } from "./entry.js";
 import type { OutboxHooks, OutboxOptions, StaleReason, StaleReflex } from "./hooks.js";
 import { receive } from "./inbound.js";
@@ -77,7 +78,10 @@ export class Outbox {
       ownChanged: () => this.adoption.announce() };
     this.adoption = new Adoption(this.ctx);
     this.firstClientId = mintId(); // after the heartbeat's page id
-    this.ready = this.load();
+    // Its Web Lock is asked for now, before the load: another page scanning journals must never take the
+    // lane of a page that has journaled reflexes but is still opening IndexedDB.
+    const early = locksSupported() ? tryLock(this.firstClientId) : undefined;
+    this.ready = this.load(early);
   }
 
   /**
@@ -191,12 +195,12 @@ export class Outbox {
     this.staleBatch.push({ id, target, clientId, seq, url: typeof payload.url === "string" ? payload.url : "", reason });
   }
 
-  private async load(): Promise<void> {
+  private async load(early: Promise<HeldLock | null> | undefined): Promise<void> {
     const { ledger, persistence, identity, logger, delivery } = this.ctx;
     try {
       await persistence.open(this.options.storage);
       // A fresh clientId every load: nothing is stored under it, and what earlier pages left is adopted.
-      const own = await mintClient((clientId) => this.ctx.heartbeat.claim(clientId), this.firstClientId);
+      const own = await mintClient((clientId) => early ?? this.ctx.heartbeat.claim(clientId), this.firstClientId);
       ledger.addLane(own.clientId, own.lock, true);
       ledger.nextSeq = own.nextSeq;
       await pruneOtherIdentities(this.ctx);
@@ -205,6 +209,7 @@ export class Outbox {
     } catch (error) {
       logger.log("error", "outbox: loading failed; continuing with what loaded", error);
       if (!ledger.own) {
+        early?.then((lock) => lock?.release());
         const own = await mintClient();
         ledger.addLane(own.clientId, own.lock, true);
       }
