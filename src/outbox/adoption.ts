@@ -1,9 +1,12 @@
-// Adopting the reflexes of closed tabs of the same identity (their Web Lock is free): at load, on every
-// subscription, and promptly, by queueing for the lock of each live tab we know of (PROTOCOL.md §5). An
+// Adopting the reflexes of closed tabs of the same identity (their Web Lock is free, or without Web Locks
+// their heartbeat stopped): at load, on every subscription, after every heartbeat, and promptly, by
+// queueing for the lock of each live tab we know of (PROTOCOL.md §5). An
 // adopted lane is sent under its own clientId and seq; its lock is held until the lane is empty.
 import type { Context } from "./context.js";
+import { drainJournal } from "./journal-drain.js";
+import { journalClients } from "./journal.js";
 import { loadLane } from "./load.js";
-import { locksSupported, tryLock, waitLock, type HeldLock } from "./locks.js";
+import { locksSupported, waitLock, type HeldLock } from "./locks.js";
 import { TabChannel } from "./tab-channel.js";
 
 export class Adoption {
@@ -17,14 +20,14 @@ export class Adoption {
     this.channel = new TabChannel(ctx.identity, ownClientId, (clientId) => this.watch(clientId), ctx.logger);
   }
 
-  /** Adoption needs locks (to tell live tabs from closed ones) and IndexedDB (to share records). */
+  /** Adoption needs IndexedDB (to share records) and Web Locks or heartbeats (to tell live tabs from closed ones). */
   private get enabled(): boolean {
-    return locksSupported() && this.ctx.persistence.durable && !this.ctx.closed();
+    return this.ctx.persistence.durable && !this.ctx.closed();
   }
 
-  /** Announces this tab to the others, once its clientId is settled. */
+  /** Announces this tab to the others, once its clientId is settled (only Web Locks can be queued for). */
   start(): void {
-    if (this.enabled) this.channel.open();
+    if (this.enabled && locksSupported()) this.channel.open();
   }
 
   /** Our own clientId changed: tabs queue for the new one too. */
@@ -43,7 +46,7 @@ export class Adoption {
 
   /** Queues for `clientId`'s lock; when its tab closes, its reflexes are ours to send. */
   watch(clientId: string): void {
-    if (!this.enabled || this.watching.has(clientId) || this.ctx.ledger.lanes.has(clientId)) return;
+    if (!this.enabled || !locksSupported() || this.watching.has(clientId) || this.ctx.ledger.lanes.has(clientId)) return;
     const abort = new AbortController();
     this.watching.set(clientId, abort);
     void waitLock(clientId, abort.signal).then((lock) => {
@@ -62,26 +65,25 @@ export class Adoption {
     const { ledger, persistence, logger, identity } = this.ctx;
     if (!this.enabled) return;
     try {
-      for (const meta of await persistence.metas(identity)) {
-        if (ledger.lanes.has(meta.clientId) || this.watching.has(meta.clientId)) continue;
-        const lock = await tryLock(meta.clientId);
-        if (lock) await this.adopt(meta.clientId, lock);
-        else this.watch(meta.clientId); // a live tab owns it
+      // A page that went before any write landed left only its journal.
+      const clients = new Set([...(await persistence.metas(identity)).map((meta) => meta.clientId), ...journalClients()]);
+      for (const clientId of clients) {
+        if (ledger.lanes.has(clientId) || this.watching.has(clientId)) continue;
+        const lock = await this.ctx.heartbeat.claim(clientId);
+        if (lock) await this.adopt(clientId, lock);
+        else this.watch(clientId); // a live tab owns it (without Web Locks, the next beat looks again)
       }
     } catch (error) {
       logger.log("warn", "outbox: adopting reflexes of closed tabs failed", error);
     }
   }
 
-  /** Adopts `clientId` under a lock the caller already holds (journaled reflexes written back under it). */
-  adoptHeld(clientId: string, lock: HeldLock): Promise<void> {
-    return this.adopt(clientId, lock);
-  }
-
-  /** Runs under the lock: the tab that wrote these is gone and no other tab can touch them now. */
+  /** Runs under the lock: the tab that wrote these (and journaled them) is gone and no other tab can touch them now. */
   private async adopt(clientId: string, lock: HeldLock): Promise<void> {
     const { ledger, persistence, logger, identity } = this.ctx;
     try {
+      if (this.ctx.closed() || ledger.lanes.has(clientId)) return lock.release();
+      await drainJournal(clientId, this.ctx); // what its page accepted but never stored, first
       const meta = await persistence.getMeta(clientId);
       if (this.ctx.closed() || ledger.lanes.has(clientId) || meta?.identity !== identity) return lock.release();
       const lane = ledger.addLane(clientId, lock, false);

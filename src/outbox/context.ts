@@ -2,6 +2,7 @@
 import type { Logger } from "../core/logger.js";
 import type { Delivery } from "./delivery.js";
 import type { Entry } from "./entry.js";
+import type { Heartbeat } from "./heartbeat.js";
 import type { OutboxHooks, StaleReason } from "./hooks.js";
 import type { Ledger } from "./ledger.js";
 import type { Persistence } from "./persistence.js";
@@ -14,6 +15,8 @@ export interface Context {
   readonly persistence: Persistence;
   readonly ledger: Ledger;
   readonly delivery: Delivery;
+  /** Claims clientIds: by Web Lock, or by heartbeat without them. */
+  readonly heartbeat: Heartbeat;
   readonly closed: () => boolean;
   /** Its payload was made for the URL now shown (one half of the convergence rule, PROTOCOL.md §5). */
   readonly forThisUrl: (entry: Entry) => boolean;

@@ -4,6 +4,7 @@
 import type { CourierHello } from "../protocol/types.js";
 import type { Context } from "./context.js";
 import type { Entry } from "./entry.js";
+import { pruneForeignOnHello } from "./load.js";
 import { relocate } from "./relocate.js";
 
 export function onHello(hello: CourierHello, ctx: Context): void {
@@ -17,6 +18,7 @@ export function onHello(hello: CourierHello, ctx: Context): void {
     // (In memory only: after a reload before it is sent, the next page's first hello binds it again.)
     for (const entry of ledger.unbound) if (ledger.has(entry)) entry.record = { ...entry.record, helloIdentity: identity };
   }
+  if (!ledger.helloSeenHere && identity !== undefined) pruneForeignOnHello(ctx, identity);
   ledger.helloSeenHere = true;
   ledger.unbound.clear();
   if (identity !== undefined && identity !== ledger.helloIdentity) {

@@ -74,6 +74,6 @@ export interface OutboxHooks {
    */
   stale(reflexes: StaleReflex[]): void;
   pendingChanged(count: number): void;
-  /** IndexedDB failed; reflexes are now kept in memory only. Called at most once. */
+  /** IndexedDB failed (reflexes are now kept in memory only) or localStorage refused the journal. Called at most once. */
   storageDegraded(error: unknown): void;
 }

@@ -1,7 +1,7 @@
 // The durable store: database `cable-courier`, object store `outbox`, keys ["r", clientId, seq, id] for
 // reflexes and ["c", clientId] for client meta, so each write touches only its own rows.
 import { createStore, promisifyRequest, type UseStore } from "idb-keyval";
-import { mergeMeta, metaKey, recordKey, type Change, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store.js";
+import { beats, mergeMeta, metaKey, recordKey, type Change, type Claim, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store.js";
 
 export const DB_NAME = "cable-courier";
 export const STORE_NAME = "outbox";
@@ -68,6 +68,38 @@ export class IdbStore implements OutboxStore {
         read.onsuccess = () => store.put(mergeMeta(read.result, meta), key);
       }
       return promisifyRequest(store.transaction);
+    });
+  }
+
+  async claim(claim: Claim): Promise<boolean> {
+    const [won] = await this.rewriteMetas([claim.clientId], (stored) => beats.claim(stored, claim));
+    return won;
+  }
+
+  async beat(clientIds: string[], by: string, now: number): Promise<string[]> {
+    const held = await this.rewriteMetas(clientIds, (stored) => beats.beat(stored, by, now));
+    return clientIds.filter((_, i) => !held[i]);
+  }
+
+  async unclaim(clientId: string, by: string): Promise<void> {
+    await this.rewriteMetas([clientId], (stored) => beats.unclaim(stored, by));
+  }
+
+  /** Reads each meta and writes what `next` makes of it in one transaction; true where it wrote. */
+  private rewriteMetas(clientIds: string[], next: (stored: ClientMeta | undefined) => ClientMeta | undefined): Promise<boolean[]> {
+    return this.use("readwrite", (store) => {
+      const wrote = clientIds.map(() => false);
+      clientIds.forEach((clientId, i) => {
+        const key = metaKey(clientId);
+        const read = store.get(key) as IDBRequest<ClientMeta | undefined>;
+        read.onsuccess = () => {
+          const meta = next(read.result);
+          if (!meta) return;
+          wrote[i] = true;
+          store.put(meta, key);
+        };
+      });
+      return promisifyRequest(store.transaction).then(() => wrote);
     });
   }
 }

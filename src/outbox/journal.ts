@@ -1,12 +1,15 @@
 // The write-ahead journal: a reflex accepted by enqueue is written here synchronously, before its
 // IndexedDB transaction exists, so a reload, navigation or tab close in the next millisecond does not
-// lose it (issue 10 item 3). The next page of the tab drains what is left into IndexedDB. sessionStorage,
-// not localStorage: other live tabs must never drain what this tab is still writing. Payloads arrive
-// sanitized, so nothing secret is ever journaled. Every step is best effort: a full or disabled storage
-// only narrows the window back to IndexedDB's own.
+// lose it (issue 10 item 3, RELIABILITY.md finding 4). localStorage, so it outlives a closed tab, one key
+// per reflex under the clientId it is filed under (`cable-courier:journal:<clientId>:<id>`): only the
+// page that owns that clientId's lock or heartbeat claim drains it, so no live page's entries are taken
+// (adoption.ts). Payloads arrive sanitized, so nothing secret is ever journaled. Every step is best
+// effort: a full or disabled storage only narrows the window back to IndexedDB's own.
 import type { ReflexPayload } from "../protocol/types.js";
 
 const PREFIX = "cable-courier:journal:";
+/** At most this many entries of one page wait in the journal; later ones rely on IndexedDB alone. */
+export const JOURNAL_LIMIT = 1000;
 
 export interface JournalEntry {
   identity: string;
@@ -16,68 +19,112 @@ export interface JournalEntry {
   /** Acceptance order within the page that wrote it. */
   n: number;
   /**
-   * The lane and seq it was given once filed. The meta's `nextSeq` is written in the same transaction as
-   * the record, so a later page whose meta for this clientId is past `seq` knows the write landed, even
-   * when the record has since left IndexedDB (another tab adopted it and the server committed it).
+   * The seq it was given once filed under its key's clientId. The meta's `nextSeq` is written in the same
+   * transaction as the record, so a drain that finds the counter past `seq` knows the write landed, even
+   * when the record has since left IndexedDB (sent, committed and deleted).
    */
-  clientId?: string;
   seq?: number;
 }
 
 function storage(): Storage | undefined {
   try {
-    return typeof sessionStorage === "undefined" ? undefined : sessionStorage;
+    return typeof localStorage === "undefined" ? undefined : localStorage;
   } catch {
     return undefined; // access throws where storage is disabled
   }
 }
 
-let counter = 0;
+const keyOf = (clientId: string, id: string) => `${PREFIX}${clientId}:${id}`;
 
-export function journalWrite(entry: Omit<JournalEntry, "n">): void {
+let counter = 0;
+/** This page's entries: reflex id -> the clientId it is journaled under. */
+const mine = new Map<string, string>();
+
+/** Writes the entry under `clientId`; returns the error when storage refused it (full, disabled). */
+export function journalWrite(clientId: string, entry: Omit<JournalEntry, "n">): unknown {
+  if (mine.size >= JOURNAL_LIMIT) return undefined; // bounded: IndexedDB's own window applies
   try {
-    storage()?.setItem(PREFIX + entry.payload.id, JSON.stringify({ ...entry, n: counter++ }));
-  } catch {
-    // full or disabled: IndexedDB's own window applies
+    storage()?.setItem(keyOf(clientId, entry.payload.id), JSON.stringify({ ...entry, n: counter++ }));
+    mine.set(entry.payload.id, clientId);
+    return undefined;
+  } catch (error) {
+    return error;
   }
 }
 
-/** Records the lane and seq an entry was filed under (see `JournalEntry.clientId`). */
+/** Records the lane and seq an entry was filed under (see `JournalEntry.seq`), moving it if the lane changed. */
 export function journalStamp(id: string, clientId: string, seq: number): void {
+  const from = mine.get(id);
+  if (from === undefined) return;
   try {
     const store = storage();
-    const entry = parse(store?.getItem(PREFIX + id) ?? null);
-    if (entry) store?.setItem(PREFIX + id, JSON.stringify({ ...entry, clientId, seq }));
+    const entry = parse(store?.getItem(keyOf(from, id)) ?? null);
+    if (!entry || !store) return;
+    store.setItem(keyOf(clientId, id), JSON.stringify({ ...entry, seq }));
+    mine.set(id, clientId);
+    if (from !== clientId) store.removeItem(keyOf(from, id));
   } catch {
-    // full or disabled: the entry stays unstamped, and the next page judges it by its id alone
+    // full or disabled: the entry stays unstamped, and its drain judges it by its id alone
   }
 }
 
+/** This page's entry for `id` is in IndexedDB now (or was refused): forgotten. */
 export function journalRemove(id: string): void {
+  const clientId = mine.get(id);
+  if (clientId === undefined) return;
+  mine.delete(id);
+  remove(keyOf(clientId, id));
+}
+
+/** Every clientId some page journaled under (live or not: the caller's lock decides). */
+export function journalClients(): string[] {
+  const clients = new Set<string>();
+  for (const key of keys()) {
+    const rest = key.slice(PREFIX.length);
+    const at = rest.indexOf(":");
+    if (at > 0) clients.add(rest.slice(0, at));
+  }
+  return [...clients];
+}
+
+/** What pages left under `clientId`, in the order they accepted it; unreadable entries are removed. */
+export function journalOf(clientId: string): JournalEntry[] {
+  const store = storage();
+  const entries: JournalEntry[] = [];
+  if (!store) return entries;
+  for (const key of keys()) {
+    if (!key.startsWith(`${PREFIX}${clientId}:`)) continue;
+    const entry = parse(store.getItem(key));
+    if (entry) entries.push(entry);
+    else remove(key);
+  }
+  return entries.sort((a, b) => a.createdAt - b.createdAt || a.n - b.n);
+}
+
+/** Drops entries of `clientId` once drained (the caller holds its lock). */
+export function journalDrop(clientId: string, ids: string[]): void {
+  for (const id of ids) {
+    if (mine.get(id) === clientId) mine.delete(id);
+    remove(keyOf(clientId, id));
+  }
+}
+
+function keys(): string[] {
+  const store = storage();
+  if (!store) return [];
   try {
-    storage()?.removeItem(PREFIX + id);
+    return Array.from({ length: store.length }, (_, i) => store.key(i)).filter((key): key is string => key?.startsWith(PREFIX) === true);
+  } catch {
+    return [];
+  }
+}
+
+function remove(key: string): void {
+  try {
+    storage()?.removeItem(key);
   } catch {
     // nothing to do
   }
-}
-
-/** What earlier pages of this tab left for `identity`, in the order they accepted it. */
-export function journalEntries(identity: string): JournalEntry[] {
-  const store = storage();
-  if (!store) return [];
-  const entries: JournalEntry[] = [];
-  try {
-    const keys = Array.from({ length: store.length }, (_, i) => store.key(i));
-    for (const key of keys) {
-      if (!key?.startsWith(PREFIX)) continue;
-      const entry = parse(store.getItem(key));
-      if (!entry) store.removeItem(key);
-      else if (entry.identity === identity) entries.push(entry);
-    }
-  } catch {
-    return entries;
-  }
-  return entries.sort((a, b) => a.createdAt - b.createdAt || a.n - b.n);
 }
 
 function parse(text: string | null): JournalEntry | undefined {

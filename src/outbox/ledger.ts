@@ -154,6 +154,18 @@ export class Ledger {
       .finally(() => lock.release());
   }
 
+  /** Another page claimed this lane (our heartbeat was late): it sends these now, so this page forgets them. */
+  abandon(lane: Lane): void {
+    if (this.lanes.get(lane.clientId) !== lane) return;
+    this.lanes.delete(lane.clientId);
+    for (const entry of lane.entries) {
+      entry.resend.cancel();
+      this.byId.delete(entry.record.id);
+    }
+    lane.entries.splice(0);
+    this.countChanged();
+  }
+
   /** Stops every timer and lets every lock go, as a page unload would. */
   close(): void {
     this.flushTimer.cancel();

@@ -29,7 +29,10 @@ export async function loadLane(lane: Lane, ctx: Context): Promise<void> {
     if (record.seq <= lane.attemptedThrough) record.attempted = true; // an earlier page may have sent it
     const entry = ledger.createEntry(record, persistence.durable);
     ledger.insert(entry);
-    if (old && !maybeSent(entry)) ledger.expire(entry);
+    // One stamped with a hello waits for this page's first hello (a fresh clientId knows no hello yet):
+    // its user's page reports it expired, another user's deletes it unsent (pruneForeignOnHello).
+    const undecided = record.helloIdentity !== undefined && ledger.helloIdentity === undefined;
+    if (old && !maybeSent(entry) && !undecided) ledger.expire(entry);
   }
   if (stale.length) await persistence.commit({ remove: stale }).catch((error) => logger.log("warn", "outbox: pruning failed", error));
 }
@@ -61,5 +64,17 @@ export async function pruneOtherIdentities(ctx: Context): Promise<void> {
     }
   } catch (error) {
     logger.log("warn", "outbox: pruning other identities' reflexes failed", error);
+  }
+}
+
+/** The first hello names this page's user: another user's reflexes older than maxAge go, unsent and unreported. */
+export function pruneForeignOnHello(ctx: Context, helloIdentity: string): void {
+  const { ledger, maxAge } = ctx;
+  const now = Date.now();
+  for (const lane of [...ledger.lanes.values()]) {
+    for (const entry of [...lane.entries]) {
+      const { helloIdentity: stamped, createdAt } = entry.record;
+      if (stamped !== undefined && stamped !== helloIdentity && now - createdAt > maxAge && !maybeSent(entry)) ledger.drop(entry);
+    }
   }
 }

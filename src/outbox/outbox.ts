@@ -4,18 +4,19 @@ import { guarded } from "../core/events.js";
 import { silentLogger } from "../core/logger.js";
 import type { InboundMessage, ReflexPayload } from "../protocol/types.js";
 import { Adoption } from "./adoption.js";
-import { mintClient, mintId, rememberClient, resolveOwnClient } from "./client-id.js";
+import { mintClient, mintId } from "./client-id.js";
 import type { Context } from "./context.js";
 import { Delivery } from "./delivery.js";
+import { Heartbeat } from "./heartbeat.js";
+import { relocate } from "./relocate.js";
 import { storeReflex } from "./enqueue.js";
-import { journalEntries, journalRemove, journalWrite, type JournalEntry } from "./journal.js";
+import { journalWrite } from "./journal.js";
+import { locksSupported, tryLock, type HeldLock } from "./locks.js";
 import type { Entry } from "./entry.js";
-import type { OutboxRecord } from "./store.js";
-import { locksSupported, waitLock } from "./locks.js";
 import type { OutboxHooks, OutboxOptions, StaleReason, StaleReflex } from "./hooks.js";
 import { receive } from "./inbound.js";
 import { Ledger } from "./ledger.js";
-import { loadLane, pruneOtherIdentities } from "./load.js";
+import { pruneOtherIdentities } from "./load.js";
 import { Persistence } from "./persistence.js";
 import { reflexPromise, type ReflexPromise, type Settle } from "./reflex-error.js";
 import { sanitize } from "./payload.js";
@@ -36,8 +37,10 @@ export class Outbox {
   private readonly adoption: Adoption;
   /** Committed reflexes not applied to this page, reported together at the end of the task. */
   private staleBatch: StaleReflex[] = [];
-  /** Ids this page wrote to the journal: its own, never drained as an earlier page's. */
-  private readonly journaled = new Set<string>();
+  /** Minted at once, so reflexes accepted before the load are journaled under it. */
+  private readonly firstClientId: string;
+  private degradedReported = false;
+  private readonly degraded: (error: unknown) => void;
   private loaded = false;
   private closed = false;
 
@@ -52,14 +55,20 @@ export class Outbox {
     const pageUrl = options.pageUrl ?? locationUrl;
     const logger = options.logger ?? silentLogger;
     const identity = this.options.identity;
-    const persistence = new Persistence(logger, (error) => {
-      // Seqs handed out in memory are unknown to IndexedDB: a reload must not reuse this clientId.
-      rememberClient(identity, undefined);
+    // IndexedDB failing and a full localStorage journal both narrow durability: reported once.
+    this.degraded = (error) => {
+      if (this.degradedReported) return;
+      this.degradedReported = true;
       guarded(logger, "storageDegraded hook", () => hooks.storageDegraded(error));
-    });
+    };
+    const persistence = new Persistence(logger, (error) => this.degraded(error));
     const ledger = new Ledger(identity, hooks, logger, persistence, (entry) => delivery.resendDue(entry));
     const delivery = new Delivery(ledger, this.options, hooks, persistence, logger);
-    this.ctx = { identity, maxAge: this.options.maxAge, hooks, logger, persistence, ledger, delivery,
+    const heartbeat = new Heartbeat(identity, persistence, logger, (lost) => {
+      lost.forEach((clientId) => this.lose(clientId));
+      void this.adoption.scan();
+    });
+    this.ctx = { identity, heartbeat, maxAge: this.options.maxAge, hooks, logger, persistence, ledger, delivery,
       closed: () => this.closed,
       forThisUrl: (entry) => {
         const url = guarded(logger, "pageUrl option", pageUrl);
@@ -68,7 +77,11 @@ export class Outbox {
       stale: (entry, reason) => this.reportStale(entry, reason, hooks),
       ownChanged: () => this.adoption.announce() };
     this.adoption = new Adoption(this.ctx);
-    this.ready = this.load();
+    this.firstClientId = mintId(); // after the heartbeat's page id
+    // Its Web Lock is asked for now, before the load: another page scanning journals must never take the
+    // lane of a page that has journaled reflexes but is still opening IndexedDB.
+    const early = locksSupported() ? tryLock(this.firstClientId) : undefined;
+    this.ready = this.load(early);
   }
 
   /**
@@ -103,8 +116,8 @@ export class Outbox {
     const createdAt = Date.now();
     // Synchronously, before any transaction exists: durable from the instant it is accepted.
     if (this.options.storage !== "memory") {
-      journalWrite({ identity: this.ctx.identity, payload: clean, retry, createdAt });
-      this.journaled.add(id);
+      const refused = journalWrite(this.ctx.ledger.own?.clientId ?? this.firstClientId, { identity: this.ctx.identity, payload: clean, retry, createdAt });
+      if (refused !== undefined) this.degraded(refused);
     }
     const store = (settle: Settle) => storeReflex(this.ctx, { payload: clean, retry, settle, createdAt }, this.options.maxQueue);
     if (this.loaded) store(settle);
@@ -151,73 +164,23 @@ export class Outbox {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.ctx.heartbeat.stop();
     this.adoption.close();
     this.ctx.delivery.stop();
     this.ctx.ledger.close();
   }
 
   /**
-   * What an earlier page of this tab journaled, read before anything is adopted or sent: a journaled
-   * reflex whose id IndexedDB already holds was written (only the journal's cleanup was lost), and
-   * reading the ids first means an adopted one answered and deleted during the load still counts.
+   * Without Web Locks, another page found our beat stale and claimed this lane: it sends the lane's
+   * reflexes now, so we stop (two pages never send under one clientId); our own lane starts afresh.
    */
-  private async readJournal(): Promise<{ entries: JournalEntry[]; known: Set<string> }> {
-    if (this.options.storage === "memory") return { entries: [], known: new Set() }; // left for a durable page
-    const entries = journalEntries(this.ctx.identity).filter((entry) => !this.journaled.has(entry.payload.id));
-    const known = entries.length ? await this.ctx.persistence.recordIds() : new Set<string>();
-    return { entries, known };
-  }
-
-  /** The journaled reflexes whose IndexedDB write never landed: stored now, under this page's client. */
-  private drainJournal({ entries, known }: { entries: JournalEntry[]; known: Set<string> }, own: { clientId: string; nextSeq: number }): void {
-    if (!entries.length) return;
-    let stored = 0;
-    const orphans: OutboxRecord[] = [];
-    for (const { payload, retry, createdAt, clientId, seq } of entries) {
-      const { id } = payload;
-      // Its write landed when this lane's stored counter is past its seq: stored once, maybe adopted and
-      // answered since (a burst, then a reload while another tab drained it). Storing it again would run it twice.
-      const landed = clientId === own.clientId && typeof seq === "number" && seq < own.nextSeq;
-      if (landed || known.has(id) || this.ctx.ledger.entry(id)) {
-        journalRemove(id);
-        continue;
-      }
-      if (typeof clientId === "string" && typeof seq === "number" && clientId !== own.clientId) {
-        // Filed under another lane (the page that wrote it minted one we could not reuse): put it back
-        // under that lane and seq, for adoption to send. If it ran already, the server answers it from its
-        // store instead of running it again; a fresh seq here would make it a new reflex.
-        orphans.push({ id, identity: this.ctx.identity, clientId, seq, target: payload.target, retry: retry === "safe" ? "safe" : "unsafe",
-          createdAt, attempted: true, payload: { ...sanitize(payload, id), courier: { v: 1, clientId, seq } } });
-        continue;
-      }
-      const { promise, settle } = reflexPromise(id);
-      promise.catch(() => undefined); // its caller is gone with its page; stage events still report it
-      storeReflex(this.ctx, { payload: sanitize(payload, id), retry: retry === "safe" ? "safe" : "unsafe", settle, createdAt },
-        this.options.maxQueue);
-      stored++;
-    }
-    if (orphans.length) void this.restoreOrphans(orphans);
-    this.ctx.logger.log("info", `outbox: ${stored + orphans.length} of ${entries.length} journaled reflexes stored from an earlier page`);
-  }
-
-  /** Journaled reflexes of another lane, written back under it (its meta merged past them), then adopted. */
-  private async restoreOrphans(records: OutboxRecord[]): Promise<void> {
-    const byClient = new Map<string, OutboxRecord[]>();
-    for (const record of records) byClient.set(record.clientId, [...(byClient.get(record.clientId) ?? []), record]);
-    for (const [clientId, put] of byClient) {
-      // Under the lane's lock, so a tab that adopted and emptied it has dropped its meta before we write,
-      // and none can drop ours before we adopt what we wrote.
-      const lock = locksSupported() ? await waitLock(clientId, new AbortController().signal) : null;
-      try {
-        const nextSeq = Math.max(...put.map((r) => r.seq)) + 1;
-        await this.ctx.persistence.commit({ put, meta: { clientId, identity: this.ctx.identity, nextSeq } });
-        for (const record of put) journalRemove(record.id);
-      } catch (error) {
-        this.ctx.logger.log("warn", "outbox: could not store journaled reflexes of another lane", error);
-      }
-      if (lock) await this.adoption.adoptHeld(clientId, lock);
-    }
-    if (!locksSupported()) await this.adoption.scan();
+  private lose(clientId: string): void {
+    const lane = this.ctx.ledger.lanes.get(clientId);
+    if (!lane || this.closed) return;
+    this.ctx.logger.log("warn", `outbox: another page claimed client ${clientId} (this page's heartbeat was late)`);
+    // The own lane is forgotten only once a fresh one replaces it: new reflexes always have a lane.
+    if (!lane.own) return this.ctx.ledger.abandon(lane);
+    void relocate(lane, { pick: () => false, renew: true, why: "another page claimed our client" }, this.ctx).then(() => this.ctx.ledger.abandon(lane));
   }
 
   private reportStale(entry: Entry, reason: StaleReason, hooks: OutboxHooks): void {
@@ -232,25 +195,22 @@ export class Outbox {
     this.staleBatch.push({ id, target, clientId, seq, url: typeof payload.url === "string" ? payload.url : "", reason });
   }
 
-  private async load(): Promise<void> {
+  private async load(early: Promise<HeldLock | null> | undefined): Promise<void> {
     const { ledger, persistence, identity, logger, delivery } = this.ctx;
     try {
       await persistence.open(this.options.storage);
-      const journal = await this.readJournal();
-      const own = await resolveOwnClient(identity, persistence);
-      const lane = ledger.addLane(own.clientId, own.lock, true);
+      // A fresh clientId every load: nothing is stored under it, and what earlier pages left is adopted.
+      const own = await mintClient((clientId) => early ?? this.ctx.heartbeat.claim(clientId), this.firstClientId);
+      ledger.addLane(own.clientId, own.lock, true);
       ledger.nextSeq = own.nextSeq;
-      ledger.helloIdentity = own.helloIdentity;
-      await loadLane(lane, this.ctx);
-      ledger.nextSeq = Math.max(ledger.nextSeq, (lane.entries[lane.entries.length - 1]?.record.seq ?? 0) + 1);
       await pruneOtherIdentities(this.ctx);
       this.adoption.start();
-      await this.adoption.scan();
-      this.drainJournal(journal, own);
+      await this.adoption.scan(); // earlier pages' reflexes, their journals drained first
     } catch (error) {
       logger.log("error", "outbox: loading failed; continuing with what loaded", error);
       if (!ledger.own) {
-        const own = await mintClient(identity, false);
+        early?.then((lock) => lock?.release());
+        const own = await mintClient();
         ledger.addLane(own.clientId, own.lock, true);
       }
     }

@@ -2,7 +2,7 @@
 // stop reflexes. Only a full disk is the caller's problem (that one reflex fails with `storage`).
 import type { Logger } from "../core/logger.js";
 import { IdbStore } from "./idb-store.js";
-import { MemoryStore, type Change, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store.js";
+import { MemoryStore, type Change, type Claim, type ClientMeta, type OutboxRecord, type OutboxStore } from "./store.js";
 
 export const isQuotaError = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { name?: unknown }).name === "QuotaExceededError";
@@ -62,6 +62,18 @@ export class Persistence {
 
   records(clientId: string): Promise<OutboxRecord[]> {
     return this.read((store) => store.records(clientId));
+  }
+
+  claim(claim: Claim): Promise<boolean> {
+    return this.read((store) => store.claim(claim));
+  }
+
+  beat(clientIds: string[], by: string, now: number): Promise<string[]> {
+    return this.read((store) => store.beat(clientIds, by, now));
+  }
+
+  unclaim(clientId: string, by: string): Promise<void> {
+    return this.read((store) => store.unclaim(clientId, by));
   }
 
   private async read<T>(query: (store: OutboxStore) => Promise<T>): Promise<T> {

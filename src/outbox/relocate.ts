@@ -2,10 +2,9 @@
 // the server expects a seq we no longer hold (gap), their seq was taken by another tab sharing the
 // clientId (conflict), or the server is ahead of our counter or knows another user (hello). The server
 // ran none of them under the fresh clientId, so sending them again there is safe (PROTOCOL.md §5).
-import { mintId, rememberClient } from "./client-id.js";
+import { mintId } from "./client-id.js";
 import type { Context } from "./context.js";
 import type { Entry, Lane } from "./entry.js";
-import { tryLock } from "./locks.js";
 import { refOf, type OutboxRecord } from "./store.js";
 
 export interface Move {
@@ -28,7 +27,7 @@ export async function relocate(lane: Lane, move: Move, ctx: Context): Promise<vo
   const { ledger, persistence, logger } = ctx;
   lane.moving++;
   const clientId = mintId();
-  const lock = await tryLock(clientId);
+  const lock = await ctx.heartbeat.claim(clientId);
   lane.moving--;
   if (ctx.closed()) return lock?.release();
   const moving = lane.entries.filter((entry) => move.pick(entry));
@@ -44,7 +43,6 @@ export async function relocate(lane: Lane, move: Move, ctx: Context): Promise<vo
   if (own) {
     lane.own = false;
     ledger.nextSeq = nextSeq;
-    rememberClient(ctx.identity, clientId);
     ctx.ownChanged();
   }
   logger.log("warn", `outbox: ${move.why}; ${records.length} reflexes move from ${lane.clientId} to ${clientId}`);

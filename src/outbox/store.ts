@@ -30,6 +30,17 @@ export interface ClientMeta {
    * number marks a whole batch instead of a rewrite of each record).
    */
   attemptedThrough?: number;
+  /** Without Web Locks: which page owns this client and when it last said so (heartbeat.ts). */
+  heartbeat?: { by: string; at: number };
+}
+
+/** A page asking to own a client without Web Locks (heartbeat.ts). */
+export interface Claim {
+  clientId: string;
+  identity: string;
+  by: string;
+  now: number;
+  staleAfter: number;
 }
 
 /** Which record: the id is part of the key, so two tabs sharing a clientId (no Web Locks) never overwrite each other. */
@@ -57,7 +68,30 @@ export interface OutboxStore {
   /** The reflex ids of every record, of every client (keys only: no payload is read). */
   recordIds(): Promise<Set<string>>;
   commit(change: Change): Promise<void>;
+  /** One transaction: reads the client's beat and takes it only if no live page holds it. */
+  claim(claim: Claim): Promise<boolean>;
+  /** Rewrites the beat of each client `by` still holds; returns those it no longer holds. */
+  beat(clientIds: string[], by: string, now: number): Promise<string[]>;
+  /** Gives up `by`'s claim, so the next page may take the client at once. */
+  unclaim(clientId: string, by: string): Promise<void>;
 }
+
+/** Who owns a client's meta after each heartbeat step, computed inside the store's transaction. */
+export const beats = {
+  claim(stored: ClientMeta | undefined, { clientId, identity, by, now, staleAfter }: Claim): ClientMeta | undefined {
+    const beat = stored?.heartbeat;
+    if (beat && beat.by !== by && now - beat.at < staleAfter) return undefined; // a live page holds it
+    return { ...(stored ?? { clientId, identity, nextSeq: 1 }), heartbeat: { by, at: now } };
+  },
+  beat(stored: ClientMeta | undefined, by: string, now: number): ClientMeta | undefined {
+    return stored?.heartbeat?.by === by ? { ...stored, heartbeat: { by, at: now } } : undefined;
+  },
+  unclaim(stored: ClientMeta | undefined, by: string): ClientMeta | undefined {
+    if (stored?.heartbeat?.by !== by) return undefined;
+    const { heartbeat: _gone, ...rest } = stored;
+    return rest;
+  },
+};
 
 /**
  * A client meta as written: merged with what is stored, inside the same transaction, so a write computed
@@ -104,5 +138,24 @@ export class MemoryStore implements OutboxStore {
     if (change.dropMeta !== undefined) this.clients.delete(change.dropMeta);
     for (const row of change.put ?? []) this.rows.set(key(row), row);
     if (change.meta) this.clients.set(change.meta.clientId, mergeMeta(this.clients.get(change.meta.clientId), change.meta));
+  }
+
+  async claim(claim: Claim): Promise<boolean> {
+    const next = beats.claim(this.clients.get(claim.clientId), claim);
+    if (next) this.clients.set(claim.clientId, next);
+    return next !== undefined;
+  }
+
+  async beat(clientIds: string[], by: string, now: number): Promise<string[]> {
+    return clientIds.filter((clientId) => {
+      const next = beats.beat(this.clients.get(clientId), by, now);
+      if (next) this.clients.set(clientId, next);
+      return !next;
+    });
+  }
+
+  async unclaim(clientId: string, by: string): Promise<void> {
+    const next = beats.unclaim(this.clients.get(clientId), by);
+    if (next) this.clients.set(clientId, next);
   }
 }

@@ -12,6 +12,7 @@ export class Browser {
   constructor({ locks = true, broadcast = true } = {}) {
     freshIndexedDB();
     sessionStorage.clear();
+    localStorage.clear();
     this.locks = installLocks(locks ? new LockManagerDouble() : null);
     installBroadcastChannel(broadcast);
   }

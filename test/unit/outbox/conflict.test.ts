@@ -1,7 +1,8 @@
-// Without Web Locks (plain-http pages, old browsers) a duplicated tab shares its original's clientId:
-// records are keyed by reflex id so neither overwrites the other, and the server's `conflict` answer
-// moves the loser to a fresh clientId (PROTOCOL.md §5).
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+// Two live pages under one clientId: every load mints its own and heartbeats keep other pages off it,
+// but should it happen anyway (a page that kept sending through a late beat), records are keyed by
+// reflex id so neither overwrites the other, and the server's `conflict` answer moves the loser to a
+// fresh clientId (PROTOCOL.md §5).
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { Browser } from "./browser";
 import { payload, storedRecords, until } from "./harness";
 
@@ -11,42 +12,41 @@ afterEach(() => browser.close());
 
 const ids = async () => (await storedRecords()).map(({ value }) => (value as { id: string }).id);
 
-/** Tab A has committed seq 1; tab B is its duplicate, sharing A's clientId. */
+/** Tab B shares tab A's clientId, both from seq 1 (B is made to mint it: its first id names the page, its second the client). */
 async function duplicatedTabs(window?: number) {
   const a = await browser.tab();
   a.link.connect();
-  const first = a.outbox.enqueue(payload());
-  await until(() => a.link.wire.length === 1, "first send");
-  a.link.settle();
-  await first;
-  await until(async () => !(await ids()).includes(first.id), "A's finished record deleted");
-  const b = await browser.tab({ window }); // sessionStorage copied
+  const mint = crypto.randomUUID.bind(crypto);
+  const shared = a.outbox.clientId as ReturnType<typeof crypto.randomUUID>;
+  const spy = vi.spyOn(crypto, "randomUUID").mockImplementationOnce(mint).mockImplementationOnce(() => shared);
+  const b = await browser.tab({ window });
+  spy.mockRestore();
   expect(b.outbox.clientId).toBe(a.outbox.clientId);
   b.link.connect();
-  return { a, b, first };
+  return { a, b };
 }
 
 
 describe("conflict", () => {
   test("two tabs sharing a clientId both keep their record at the same seq, and each reflex runs once", async () => {
-    const { a, b, first } = await duplicatedTabs();
+    const { a, b } = await duplicatedTabs();
     const x = a.outbox.enqueue(payload());
     const y = b.outbox.enqueue(payload());
-    await until(() => a.link.wire.length === 2 && b.link.wire.length === 1, "both sent");
-    expect([a.link.wire[1].courier, b.link.wire[0].courier]).toEqual([
-      { v: 1, clientId: a.outbox.clientId, seq: 2 },
-      { v: 1, clientId: a.outbox.clientId, seq: 2 },
+    await until(() => a.link.wire.length === 1 && b.link.wire.length === 1, "both sent");
+    expect([a.link.wire[0].courier, b.link.wire[0].courier]).toEqual([
+      { v: 1, clientId: a.outbox.clientId, seq: 1 },
+      { v: 1, clientId: a.outbox.clientId, seq: 1 },
     ]);
     expect(await ids()).toEqual(expect.arrayContaining([x.id, y.id]));
 
-    a.link.settle(); // x runs as seq 2
-    b.link.deliver(); // y's seq 2 is taken: conflict
+    a.link.settle(); // x runs as seq 1
+    b.link.deliver(); // y's seq 1 is taken: conflict
     await until(() => b.link.inbox.length === 1, "y sent again");
     expect(b.outbox.clientId).not.toBe(a.outbox.clientId);
     expect(b.link.wire[1]).toMatchObject({ id: y.id, courier: { v: 1, clientId: b.outbox.clientId, seq: 1 } });
     b.link.settle();
     await Promise.all([x, y]);
-    expect(server().ran).toEqual([first.id, x.id, y.id]);
+    expect(server().ran).toEqual([x.id, y.id]);
     await until(async () => (await ids()).length === 0, "store empty");
   });
 
@@ -54,7 +54,7 @@ describe("conflict", () => {
     const { a, b } = await duplicatedTabs(1);
     const x = a.outbox.enqueue(payload());
     const ys = [b.outbox.enqueue(payload()), b.outbox.enqueue(payload())];
-    await until(() => a.link.wire.length === 2 && b.link.wire.length === 1, "sent");
+    await until(() => a.link.wire.length === 1 && b.link.wire.length === 1, "sent");
     a.link.settle();
     b.link.deliver(); // y1: conflict; y2 was never sent
     await until(() => b.link.inbox.length === 1, "y1 resent");
@@ -73,15 +73,15 @@ describe("conflict", () => {
     const { a, b } = await duplicatedTabs();
     const x = a.outbox.enqueue(payload());
     const ys = [b.outbox.enqueue(payload()), b.outbox.enqueue(payload())];
-    await until(() => a.link.wire.length === 2 && b.link.wire.length === 2, "sent");
+    await until(() => a.link.wire.length === 1 && b.link.wire.length === 2, "sent");
     a.link.settle();
-    b.link.deliver(); // y1 (seq 2): conflict; y2 (seq 3) runs under the shared clientId
+    b.link.deliver(); // y1 (seq 1): conflict; y2 (seq 2) runs under the shared clientId
     await until(() => b.link.inbox.length === 1, "y1 resent");
     b.link.settle();
     await Promise.all([x, ...ys]);
     const ran = server().ran;
     expect(ran.filter((id) => id === ys[0].id || id === ys[1].id).sort()).toEqual(ys.map((p) => p.id).sort());
-    expect(ran).toHaveLength(4);
+    expect(ran).toHaveLength(3);
     expect(b.link.wire.map((m) => m.id)).toEqual([ys[0].id, ys[1].id, ys[0].id]);
   });
 });

@@ -8,6 +8,7 @@ let link: FakeLink;
 beforeEach(() => {
   freshIndexedDB();
   sessionStorage.clear();
+  localStorage.clear();
   installLocks(new LockManagerDouble());
   server = new FakeServer();
   link = new FakeLink(server);

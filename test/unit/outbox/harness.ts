@@ -168,10 +168,11 @@ export function freshIndexedDB(): void {
   globalThis.indexedDB = new IDBFactory();
 }
 
-/** A fresh browser profile: empty IndexedDB and sessionStorage, Web Locks present. */
+/** A fresh browser profile: empty IndexedDB, sessionStorage and localStorage, Web Locks present. */
 export function freshProfile(): void {
   freshIndexedDB();
   sessionStorage.clear();
+  localStorage.clear();
   installLocks(new LockManagerDouble());
 }
 

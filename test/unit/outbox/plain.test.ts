@@ -9,6 +9,7 @@ let link: FakeLink;
 beforeEach(() => {
   freshIndexedDB();
   sessionStorage.clear();
+  localStorage.clear();
   installLocks(new LockManagerDouble());
   server = new FakeServer();
   server.extension = false;

@@ -10,6 +10,7 @@ let link: FakeLink;
 beforeEach(() => {
   freshIndexedDB();
   sessionStorage.clear();
+  localStorage.clear();
   installLocks(new LockManagerDouble());
   server = new FakeServer();
   link = new FakeLink(server);
@@ -57,15 +58,16 @@ describe("storage", () => {
 
       const second = openTab(link);
       await second.outbox.ready;
-      expect(second.outbox.clientId).toBe(clientId);
-      expect(second.outbox.pending).toBe(20);
+      expect(second.outbox.clientId).not.toBe(clientId); // a fresh clientId every page load
+      expect(second.outbox.pending).toBe(20); // adopted, under their own clientId
       second.outbox.close();
 
       const third = openTab(link);
       await third.outbox.ready;
-      expect(third.outbox.clientId).toBe(clientId);
+      expect([clientId, second.outbox.clientId]).not.toContain(third.outbox.clientId);
       link.connect();
       await until(() => link.wire.length === 20, "20 sends");
+      expect(link.wire.map((m) => m.courier?.clientId)).toEqual(ids.map(() => clientId));
       expect(seqs(link.wire)).toEqual(ids.map((_, i) => i + 1));
       expect(link.wire.map((m) => m.id)).toEqual(ids);
       link.settle();
@@ -73,10 +75,11 @@ describe("storage", () => {
       expect(server.ran).toEqual(ids);
       expect(third.outbox.pending).toBe(0);
       await until(async () => (await storedRecords()).length === 0, "store empty");
-      // The next reflex continues the sequence.
+      await until(async () => (await stored()).every(({ key }) => (key as unknown[])[1] !== clientId), "emptied lane forgotten");
+      // The next reflex starts this page's own clientId.
       third.outbox.enqueue(payload());
       await until(() => link.wire.length === 21, "21st send");
-      expect(link.wire[20].courier).toEqual({ v: 1, clientId, seq: 21 });
+      expect(link.wire[20].courier).toEqual({ v: 1, clientId: third.outbox.clientId, seq: 1 });
     },
   );
 
@@ -99,6 +102,7 @@ describe("storage", () => {
     await first.outbox.ready;
     const old = [first.outbox.enqueue(payload()), first.outbox.enqueue(payload())];
     await until(() => queuedCount(first.seen.stages) === 2, "stored");
+    const firstClient = first.outbox.clientId;
     first.outbox.close();
 
     vi.setSystemTime(new Date("2026-01-01T00:01:01Z"));
@@ -112,7 +116,7 @@ describe("storage", () => {
     link.connect();
     await until(() => link.wire.length === 3, "sends");
     expect(link.wire.slice(0, 2)).toEqual(
-      old.map((p, i) => ({ id: p.id, target: "Counter#increment", courier: { v: 1, clientId: second.outbox.clientId, seq: i + 1, void: true } })),
+      old.map((p, i) => ({ id: p.id, target: "Counter#increment", courier: { v: 1, clientId: firstClient, seq: i + 1, void: true } })),
     );
     link.settle();
     await expect(fresh).resolves.toMatchObject({ id: fresh.id });

@@ -10,6 +10,7 @@ const opened: Outbox[] = [];
 beforeEach(() => {
   freshIndexedDB();
   sessionStorage.clear();
+  localStorage.clear();
   installLocks(new LockManagerDouble());
   installBroadcastChannel();
   server = new FakeServer();
@@ -59,7 +60,7 @@ describe("tabs", () => {
     );
   });
 
-  test("a duplicated tab (same sessionStorage, first tab alive) mints its own clientId", async () => {
+  test("a duplicated tab (first tab alive) mints its own clientId", async () => {
     const first = await tab();
     await enqueueOffline(first.outbox, 1);
     const copy = await tab("user-1", { duplicate: true });
@@ -99,17 +100,26 @@ describe("tabs", () => {
     expect(adopter.outbox.pending).toBe(0);
   });
 
-  test("a reload whose old page was adopted meanwhile mints a fresh clientId", async () => {
-    const first = await tab();
-    await enqueueOffline(first.outbox, 1);
-    const reloaded = first.outbox.clientId;
+  test("every page load mints a fresh clientId; the next load sends the earlier page's reflexes under their own clientId and seq, once", async () => {
+    const first = await tab("user-1", { duplicate: true });
+    const ids = await enqueueOffline(first.outbox, 3);
+    const firstClient = first.outbox.clientId;
     first.outbox.close(); // the page unloads...
-    const other = await tab(); // ...and another tab adopts its reflex before it comes back
-    const session = sessionStorage.getItem("cable-courier:client:user-1");
-    sessionStorage.setItem("cable-courier:client:user-1", reloaded);
-    const again = await tab("user-1", { duplicate: true });
-    expect(again.outbox.clientId).not.toBe(reloaded);
-    expect(other.outbox.pending).toBe(1);
-    expect(session).toBe(other.outbox.clientId);
+    const again = await tab("user-1", { duplicate: true }); // ...and the tab loads the next one
+    expect(again.outbox.clientId).not.toBe(firstClient);
+    expect(again.outbox.pending).toBe(3);
+    again.link.connect();
+    await until(() => again.link.wire.length === 3, "adopted sends");
+    expect(again.link.wire.map((m) => [m.id, m.courier?.clientId, m.courier?.seq])).toEqual(ids.map((id, i) => [id, firstClient, i + 1]));
+    again.link.settle();
+    await until(() => again.outbox.pending === 0, "committed");
+    expect(server.ran).toEqual(ids);
+    const mine = again.outbox.enqueue(payload()); // this page's own clientId, from seq 1
+    await until(() => again.link.wire.length === 4, "own send");
+    expect(again.link.wire[3]).toMatchObject({ id: mine.id, courier: { v: 1, clientId: again.outbox.clientId, seq: 1 } });
+    again.link.settle();
+    await mine;
+    expect(server.ran).toEqual([...ids, mine.id]);
+    await until(async () => (await stored()).every(({ key }) => (key as unknown[])[1] !== firstClient), "the earlier page's client forgotten");
   });
 });
