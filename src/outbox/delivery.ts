@@ -6,7 +6,9 @@ import type { CourierHello } from "../protocol/types.js";
 import { admit, type Connection } from "./admission.js";
 import type { OutboundReflex, OutboxHooks } from "./hooks.js";
 import { inFlight, type Entry, type Lane } from "./entry.js";
+import { oldestElsewhere } from "./journal.js";
 import type { Ledger } from "./ledger.js";
+import { Timer } from "../core/timer.js";
 import { markAttempts, needsMark } from "./marks.js";
 import type { Persistence } from "./persistence.js";
 
@@ -24,6 +26,9 @@ function outbound(entry: Entry): OutboundReflex {
   return entry.tombstone ? { id, target, courier: { v: 1, clientId, seq, void: true } } : entry.record.payload;
 }
 
+/** How soon (ms) a record held back by another page's journal entry looks again. */
+export const JOURNAL_RECHECK = 50;
+
 export class Delivery implements Connection {
   /** The committed map of this connection's hello (kept for diagnostics; records it covers are still sent). */
   committed: Record<string, number> = {};
@@ -32,6 +37,10 @@ export class Delivery implements Connection {
   private helloSeen = false;
   /** `unknown` between connections: nothing is decided that depends on the next server's kind. */
   private mode: "unknown" | "extension" | "plain" = "unknown";
+  /** The oldest click still in another page's journal (see `olderElsewhere`), as of the last pump. */
+  private journaledBefore = Infinity;
+  /** While a record waits for another page's journal, look again after JOURNAL_RECHECK. */
+  private readonly journalRecheck = new Timer(() => this.pump());
 
   constructor(
     private readonly ledger: Ledger,
@@ -90,10 +99,12 @@ export class Delivery implements Connection {
   /** Stops sending for good (page going away); nothing is requeued or failed. */
   stop(): void {
     this.link = false;
+    this.journalRecheck.cancel();
   }
 
   pump(): void {
     if (!this.link) return;
+    this.journaledBefore = this.persistence.durable ? oldestElsewhere(this.ledger.lanes, this.ledger.identity) : Infinity;
     for (const lane of [...this.ledger.lanes.values()]) this.pumpLane(lane);
   }
 
@@ -156,6 +167,7 @@ export class Delivery implements Connection {
     for (const entry of [...lane.entries]) {
       if (entry.writing > 0) break; // nothing overtakes a record not yet durable
       if (entry.stage !== "queued") continue;
+      if (this.olderElsewhere(lane, entry)) break; // click order across lanes (a reload's adopted lane first)
       if (room > 0 && ahead.length === 0) {
         const verdict = admit(entry, this, this.options.maxAge, this.ledger);
         if (verdict === "stop") break;
@@ -170,6 +182,30 @@ export class Delivery implements Connection {
       if (ahead.length >= window) break;
     }
     if (ahead.length && !lane.marking) markAttempts(lane, ahead, this.ledger, this.persistence, () => this.pump());
+  }
+
+  /**
+   * Every page load has its own clientId, so one tab's clicks can sit in several lanes (the adopted lane
+   * of the page before a reload, and this page's), and the server orders seqs within a lane only. So a
+   * record waits until every older one of another lane has left (except one withheld for another user,
+   * which may wait for good), and while a page that is unloading still journals an older click.
+   */
+  private olderElsewhere(lane: Lane, entry: Entry): boolean {
+    const { createdAt } = entry.record;
+    if (this.journaledBefore < createdAt) {
+      if (!this.journalRecheck.pending) this.journalRecheck.schedule(JOURNAL_RECHECK);
+      return true;
+    }
+    for (const other of this.ledger.lanes.values()) {
+      if (other === lane) continue;
+      for (const older of other.entries) {
+        if (older.record.createdAt >= createdAt) break; // a lane is in seq order, which is acceptance order
+        const { helloIdentity } = older.record;
+        const withheld = helloIdentity !== undefined && this.helloIdentity !== undefined && helloIdentity !== this.helloIdentity;
+        if (!withheld && older.tombstone !== "reported") return true;
+      }
+    }
+    return false;
   }
 
   private transmit(entry: Entry): boolean {

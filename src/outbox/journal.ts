@@ -10,6 +10,8 @@ import type { ReflexPayload } from "../protocol/types.js";
 const PREFIX = "cable-courier:journal:";
 /** At most this many entries of one page wait in the journal; later ones rely on IndexedDB alone. */
 export const JOURNAL_LIMIT = 1000;
+/** How long (ms) a later click waits for an older one still in another page's journal (`oldestElsewhere`). */
+export const JOURNAL_WAIT = 10_000;
 
 export interface JournalEntry {
   identity: string;
@@ -74,6 +76,25 @@ export function journalRemove(id: string): void {
   if (clientId === undefined) return;
   mine.delete(id);
   remove(keyOf(clientId, id));
+}
+
+/**
+ * When the oldest entry of `identity` journaled under a clientId not in `held` was accepted (Infinity when
+ * none): a click of a page that is unloading, or gone and not yet adopted, which this page's later clicks
+ * must not overtake. Entries older than `JOURNAL_WAIT` are not waited for: a live page removes its entries
+ * within milliseconds, so one that old belongs to a page whose lane adoption will bring in later.
+ */
+export function oldestElsewhere(held: ReadonlyMap<string, unknown>, identity: string, now = Date.now()): number {
+  const store = storage();
+  let oldest = Infinity;
+  if (!store) return oldest;
+  for (const key of keys()) {
+    const rest = key.slice(PREFIX.length);
+    if (held.has(rest.slice(0, rest.indexOf(":")))) continue;
+    const entry = parse(store.getItem(key));
+    if (entry?.identity === identity && entry.createdAt > now - JOURNAL_WAIT) oldest = Math.min(oldest, entry.createdAt);
+  }
+  return oldest;
 }
 
 /** Every clientId some page journaled under (live or not: the caller's lock decides). */

@@ -36,7 +36,7 @@ export class Ledger {
   early = 0;
 
   constructor(
-    private readonly identity: string,
+    readonly identity: string,
     private readonly hooks: OutboxHooks,
     private readonly logger: Logger,
     private readonly persistence: Persistence,
