@@ -147,7 +147,9 @@ describe("cable-courier in Chromium against Rails ActionCable", () => {
     await page.waitForFunction(() => (window as unknown as PageWindow).courier !== undefined, null, { timeout: WAIT });
     await page.evaluate(() => (window as unknown as PageWindow).courier.ready);
     await waitForPending(page, 10);
-    expect(await page.evaluate(() => (window as unknown as PageWindow).courier.clientId)).toBe(clientId);
+    // A fresh clientId every page load (PROTOCOL.md §2): the first ten keep the first page's.
+    const second = await page.evaluate(() => (window as unknown as PageWindow).courier.clientId);
+    expect(second).not.toBe(clientId);
     for (let n = 6; n <= 10; n++) await queueBoth(page, n);
     await waitForPending(page, 20);
     expect(await outboxCount(page)).toBe(20);
@@ -164,7 +166,7 @@ describe("cable-courier in Chromium against Rails ActionCable", () => {
     expect(stats.log).toEqual(range(1, 11));
     expect(stats.runs).toEqual({ "Log#append": 11, "Counter#increment": 10 });
     expect(stats.counter).toBe(10);
-    expect(stats.clients).toEqual({ "": { [clientId]: 21 } });
+    expect(stats.clients).toEqual({ "": { [clientId]: 10, [second]: 11 } });
     expect(await page.evaluate(() => (window as unknown as PageWindow).courier.pending)).toBe(0);
     expect(await page.evaluate(() => document.documentElement.getAttribute("data-cable-pending"))).toBe("0");
     expect(errors).toEqual([]);

@@ -57,12 +57,15 @@ test("20 clicks queued while puma is down survive two reloads and run exactly on
   await waitForPending(page, 10);
   await reloadReady(page); // from the offline cache: puma is still down
   await waitForPending(page, 10);
+  // A fresh clientId every page load (PROTOCOL.md §2): the first ten keep the first page's.
+  const second = await clientIdOf(page);
+  expect(second).not.toBe(clientId);
   for (const label of labels("q", 11, 20)) await clickLabelled(page, label);
   await waitForPending(page, 20);
   await reloadReady(page);
   await waitForPending(page, 20);
   expect(await outboxCount(page)).toBe(20);
-  expect(await clientIdOf(page)).toBe(clientId);
+  expect([clientId, second]).not.toContain(await clientIdOf(page));
 
   await app.up();
   await waitForState(page, "connected");
@@ -70,7 +73,8 @@ test("20 clicks queued while puma is down survive two reloads and run exactly on
   const stats = await app.stats();
   expect(stats.notes.slice(before)).toEqual(labels("q", 1, 20)); // each once, in click order
   expect(stats.users.slice(before)).toEqual(Array(20).fill("alice"));
-  expect(stats.lanes[clientId]).toBe(20);
+  expect(stats.lanes[clientId]).toBe(10); // each under the clientId and seq of the page that queued it
+  expect(stats.lanes[second]).toBe(10);
   expect(await outboxCount(page)).toBe(0);
 
   await page.reload(); // from puma: what the server rendered

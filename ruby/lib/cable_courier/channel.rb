@@ -46,6 +46,11 @@ module CableCourier
       user = courier_user
       client_id = stamp["clientId"]
       seq = stamp["seq"]
+      # A seq that is ahead looks at the lane without locking it until it may run (or must be answered
+      # `gap`): held reflexes polling every RETRY would otherwise queue for the lock ahead of the one
+      # they wait for (on sqlite a process-wide lock), and under load the wait outgrew HOLD.
+      return courier_requeue(data, since) if courier_waiting?(user, client_id, seq, since)
+
       answer = CableCourier.store.within(user, client_id, seq, data["id"]) { |lane| courier_step(lane, data, seq, since) }
       courier_ack(data, answer) if answer # only now, after the transaction committed
     rescue StandardError => e
@@ -97,6 +102,13 @@ module CableCourier
       return { "ack" => "gap", "expected" => last + 1 } if expired || CableCourier.held.value >= CableCourier::MAX_HELD
 
       courier_requeue(data, since)
+    end
+
+    # Unlocked, so only a hint: the locked step decides again from the lane it holds.
+    def courier_waiting?(user, client_id, seq, since)
+      return false if courier_now - since >= CableCourier.hold || CableCourier.held.value >= CableCourier::MAX_HELD
+
+      seq > CableCourier.store.last(user, client_id) + 1
     end
 
     def courier_requeue(data, since)
