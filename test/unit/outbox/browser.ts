@@ -1,6 +1,7 @@
 // One browser profile for outbox tests: a fresh IndexedDB and sessionStorage, Web Locks and
 // BroadcastChannel doubles (either can be left out), a FakeServer, and tabs opened on it.
 import type { Outbox, OutboxOptions } from "../../../src/outbox";
+import { journalReset } from "../../../src/outbox/journal";
 import { installBroadcastChannel, installLocks, LockManagerDouble } from "../../../src/outbox/testing";
 import { FakeLink, FakeServer, freshIndexedDB, openTab } from "./harness";
 
@@ -13,6 +14,7 @@ export class Browser {
     freshIndexedDB();
     sessionStorage.clear();
     localStorage.clear();
+    journalReset();
     this.locks = installLocks(locks ? new LockManagerDouble() : null);
     installBroadcastChannel(broadcast);
   }

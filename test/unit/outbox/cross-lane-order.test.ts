@@ -54,7 +54,11 @@ test("a click waits while a page that is unloading still journals an older one, 
   // A live page's entry that old was left behind (its removal failed): it holds nothing back.
   const closeStuck = browser.locks!.hold(lockName("stuck-page"));
   const stuck = payload();
-  localStorage.setItem(`cable-courier:journal:stuck-page:${stuck.id}`, entry(Date.now() - JOURNAL_WAIT - 1, stuck));
+  const key = `cable-courier:journal:stuck-page:${stuck.id}`;
+  const value = entry(Date.now() - JOURNAL_WAIT - 1, stuck);
+  localStorage.setItem(key, value);
+  dispatchEvent(new StorageEvent("storage", { key, newValue: value })); // what another page's write brings
+  await new Promise((resolve) => setTimeout(resolve, 0));
   const next = page.outbox.enqueue(payload()).id;
   await until(() => page.link.wire.some((m) => m.id === next), "sent");
   closeStuck();

@@ -3,6 +3,7 @@
 // plays a plain StimulusReflex server. Messages go through the real protocol validator on the way back.
 import { IDBFactory } from "fake-indexeddb";
 import { classifyMessage } from "../../../src/protocol/validate";
+import { journalReset } from "../../../src/outbox/journal";
 import { installLocks, LockManagerDouble } from "../../../src/outbox/testing";
 import type { Operation, ReflexPayload } from "../../../src/protocol/types";
 import { Outbox, type OutboundReflex, type OutboxOptions, type StageDetail, type StaleReflex } from "../../../src/outbox";
@@ -173,6 +174,7 @@ export function freshProfile(): void {
   freshIndexedDB();
   sessionStorage.clear();
   localStorage.clear();
+  journalReset();
   installLocks(new LockManagerDouble());
 }
 
