@@ -1,13 +1,15 @@
 // Adopting the reflexes of closed tabs of the same identity (their Web Lock is free, or without Web Locks
 // their heartbeat stopped): at load, on every subscription, after every heartbeat, and promptly, by
-// queueing for the lock of each live tab we know of (PROTOCOL.md §5). An
-// adopted lane is sent under its own clientId and seq; its lock is held until the lane is empty.
+// queueing for the lock of each live tab we know of, which tabs announce on a BroadcastChannel
+// (PROTOCOL.md §5). An adopted lane is sent under its own clientId and seq; its lock is held until the
+// lane is empty. Also forgetting what has waited too long for a user who has not come back.
+import type { Logger } from "../core/logger.js";
+import { locksSupported, tryLock, waitLock, type HeldLock } from "./claims.js";
 import type { Context } from "./context.js";
-import { drainJournal } from "./journal-drain.js";
-import { journalClients } from "./journal.js";
-import { loadLane } from "./load.js";
-import { locksSupported, waitLock, type HeldLock } from "./locks.js";
-import { TabChannel } from "./tab-channel.js";
+import { drainJournal, journalClients } from "./journal.js";
+import type { Lane } from "./lane.js";
+import { loadedState, mayHaveRun } from "./record.js";
+import { refOf, type OutboxRecord, type RecordRef } from "./storage.js";
 
 export class Adoption {
   /** Lock requests queued behind live tabs, by clientId. */
@@ -87,7 +89,7 @@ export class Adoption {
       const meta = await persistence.getMeta(clientId);
       if (this.ctx.closed() || ledger.lanes.has(clientId) || meta?.identity !== identity) return lock.release();
       const lane = ledger.addLane(clientId, lock, false);
-      await loadLane(lane, this.ctx);
+      await this.load(lane);
       if (!lane.entries.length) ledger.release(lane);
       else logger.log("info", `outbox: adopted ${lane.entries.length} reflexes of closed client ${clientId}`);
     } catch (error) {
@@ -95,5 +97,132 @@ export class Adoption {
       if (ledger.lanes.get(clientId)?.lock !== lock) lock.release();
     }
     this.ctx.delivery.pump();
+  }
+
+  /**
+   * Reads a client's records into its lane. Those older than maxAge that never ran are reported expired
+   * at once; those that may have run wait until a connection can ask the server about them. Records
+   * queued for another user (page identity, or the hello identity last seen) are left alone, and deleted
+   * unsent once older than maxAge.
+   */
+  private async load(lane: Lane): Promise<void> {
+    const { ledger, identity, maxAge, persistence, logger } = this.ctx;
+    const [records, meta] = await Promise.all([persistence.records(lane.clientId), persistence.getMeta(lane.clientId)]);
+    lane.attemptedThrough = Math.max(lane.attemptedThrough, meta?.attemptedThrough ?? 0);
+    // Its counter as stored, so writing the mark keeps it.
+    lane.nextSeq = records.reduce((max, record) => Math.max(max, record.seq + 1), meta?.nextSeq ?? 0);
+    const now = Date.now();
+    const stale: RecordRef[] = [];
+    for (const record of records) {
+      if (ledger.entry(record.id)) continue;
+      const old = now - record.createdAt > maxAge;
+      if (foreign(record, identity, ledger.helloIdentity) && old) {
+        stale.push(refOf(record));
+        continue;
+      }
+      if (record.identity !== identity) continue;
+      if (record.seq <= lane.attemptedThrough) record.attempted = true; // an earlier page may have sent it
+      const entry = ledger.createEntry(record, loadedState(record, persistence.durable));
+      ledger.insert(entry);
+      // One stamped with a hello waits for this page's first hello (a fresh clientId knows no hello yet):
+      // its user's page reports it expired, another user's deletes it unsent (inbound.ts).
+      const undecided = record.helloIdentity !== undefined && ledger.helloIdentity === undefined;
+      if (old && !mayHaveRun(entry.state) && !undecided) ledger.expire(entry);
+    }
+    if (stale.length) await persistence.commit({ remove: stale }).catch((error) => logger.log("warn", "outbox: pruning failed", error));
+  }
+}
+
+const foreign = (record: OutboxRecord, identity: string, helloIdentity: string | undefined): boolean =>
+  record.identity !== identity ||
+  (record.helloIdentity !== undefined && helloIdentity !== undefined && record.helloIdentity !== helloIdentity);
+
+/** Deletes other identities' records older than maxAge, unsent: they hold form data and their user has not come back. */
+export async function pruneOtherIdentities(ctx: Context): Promise<void> {
+  const { persistence, identity, maxAge, logger } = ctx;
+  if (!persistence.durable) return;
+  try {
+    for (const meta of await persistence.metas()) {
+      if (meta.identity === identity || ctx.closed()) continue;
+      const lock = await tryLock(meta.clientId);
+      if (!lock && locksSupported()) continue; // a live tab of that identity looks after them
+      try {
+        const records = await persistence.records(meta.clientId);
+        const now = Date.now();
+        const stale = records.filter((record) => record.identity !== identity && now - record.createdAt > maxAge);
+        if (!stale.length) continue;
+        const dropMeta = lock && stale.length === records.length ? meta.clientId : undefined;
+        await persistence.commit({ remove: stale.map(refOf), dropMeta });
+        logger.log("info", `outbox: deleted ${stale.length} reflexes of another identity older than maxAge`);
+      } finally {
+        lock?.release();
+      }
+    }
+  } catch (error) {
+    logger.log("warn", "outbox: pruning other identities' reflexes failed", error);
+  }
+}
+
+// Tabs announce their clientId on a BroadcastChannel, so a tab already open can queue for the Web Lock
+// of a tab opened after it and adopt its reflexes the moment it closes. Feature-detected: without it,
+// tabs still learn of each other from the client metas in IndexedDB when they load or reconnect.
+export const CHANNEL_NAME = "cable-courier";
+
+interface Announcement {
+  /** `start`: a tab just opened (others answer `here`); `here`: a tab's current clientId. */
+  kind: "start" | "here";
+  identity: string;
+  clientId: string;
+}
+
+const isAnnouncement = (data: unknown): data is Announcement => {
+  const value = data as Partial<Announcement> | null;
+  return (
+    typeof value === "object" && value !== null && (value.kind === "start" || value.kind === "here") &&
+    typeof value.identity === "string" && typeof value.clientId === "string" && value.clientId.length > 0 && value.clientId.length <= 100
+  );
+};
+
+class TabChannel {
+  private channel: BroadcastChannel | undefined;
+
+  constructor(
+    private readonly identity: string,
+    private readonly ownClientId: () => string,
+    private readonly heard: (clientId: string) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  open(): void {
+    if (this.channel || typeof BroadcastChannel !== "function") return;
+    try {
+      this.channel = new BroadcastChannel(CHANNEL_NAME);
+    } catch (error) {
+      return this.logger.log("debug", "outbox: no BroadcastChannel; tabs learn of each other on load only", error);
+    }
+    this.channel.onmessage = (event: MessageEvent) => this.receive(event.data);
+    this.announce("start");
+  }
+
+  announce(kind: Announcement["kind"] = "here"): void {
+    const clientId = this.ownClientId();
+    if (!this.channel || !clientId) return;
+    try {
+      this.channel.postMessage({ kind, identity: this.identity, clientId } satisfies Announcement);
+    } catch (error) {
+      this.logger.log("debug", "outbox: could not announce our clientId", error);
+    }
+  }
+
+  close(): void {
+    this.channel?.close();
+    this.channel = undefined;
+  }
+
+  private receive(data: unknown): void {
+    // Another identity's tabs are not ours to adopt from; anything malformed is not from a courier.
+    if (!isAnnouncement(data) || data.identity !== this.identity) return;
+    this.heard(data.clientId);
+    if (data.kind === "start") this.announce("here");
   }
 }

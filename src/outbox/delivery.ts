@@ -1,16 +1,16 @@
 // Sending: per clientId lane, in seq order, at most `window` in flight, only while subscribed; resend on
-// the ack and commit timeouts; and what a dropped socket means for what was in flight, per mode (PROTOCOL.md §5).
+// the ack and commit timeouts; what a dropped socket means for what was in flight, per mode; and the
+// last word before a queued record goes out (`admit`, PROTOCOL.md §5).
 import { guarded } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import type { CourierHello } from "../protocol/types.js";
-import { admit, type Connection } from "./admission.js";
-import type { OutboundReflex, OutboxHooks } from "./hooks.js";
-import { inFlight, type Entry, type Lane } from "./entry.js";
-import { oldestElsewhere } from "./journal.js";
-import type { Ledger } from "./ledger.js";
 import { Timer } from "../core/timer.js";
-import { markAttempts, needsMark } from "./marks.js";
-import type { Persistence } from "./persistence.js";
+import type { OutboxHooks } from "./hooks.js";
+import { oldestElsewhere } from "./journal.js";
+import type { Lane } from "./lane.js";
+import { EXPIRED, type Ledger } from "./ledger.js";
+import { inFlight, mayHaveRun, needsMark, outbound, type Entry } from "./record.js";
+import type { Persistence } from "./storage.js";
 
 export interface DeliveryOptions {
   window: number;
@@ -21,15 +21,13 @@ export interface DeliveryOptions {
   maxAge: number;
 }
 
-function outbound(entry: Entry): OutboundReflex {
-  const { id, target, clientId, seq } = entry.record;
-  return entry.tombstone ? { id, target, courier: { v: 1, clientId, seq, void: true } } : entry.record.payload;
-}
-
 /** How soon (ms) a record held back by another page's journal entry looks again. */
 export const JOURNAL_RECHECK = 50;
 
-export class Delivery implements Connection {
+/** `send` it; `skip` it (it left the outbox); `stop` the lane here (nothing after it may overtake it). */
+export type Verdict = "send" | "skip" | "stop";
+
+export class Delivery {
   /** The committed map of this connection's hello (kept for diagnostics; records it covers are still sent). */
   committed: Record<string, number> = {};
   helloIdentity: string | undefined;
@@ -111,9 +109,9 @@ export class Delivery implements Connection {
   /** Marks this lane's in-flight records from `seq` on as unsent and sends them again in order. */
   requeueFrom(lane: Lane, seq: number): void {
     for (const entry of lane.entries) {
-      if (entry.record.seq < seq || !inFlight(entry)) continue;
+      if (entry.record.seq < seq || !inFlight(entry.state)) continue;
       entry.resend.cancel();
-      this.ledger.emit(entry, "queued");
+      this.ledger.step(entry, { type: "requeued" });
     }
     this.pump();
   }
@@ -123,7 +121,7 @@ export class Delivery implements Connection {
     entry.resend.cancel();
     // Even before the confirmation: the commit timer is what brings it back if stage 2 never comes.
     if (this.mode !== "plain") entry.resend.schedule(this.options.commitTimeout);
-    this.ledger.emit(entry, "received");
+    this.ledger.step(entry, { type: "received" });
   }
 
   /**
@@ -131,25 +129,25 @@ export class Delivery implements Connection {
    * it is the answer timer: a plain server is silent for an unknown target, and may or may not have run it.
    */
   resendDue(entry: Entry): void {
-    if (!this.ledger.has(entry) || !inFlight(entry)) return;
+    if (!this.ledger.has(entry) || !inFlight(entry.state)) return;
     if (this.link && this.mode === "plain") {
       this.ledger.fail(entry, "uncertain", `no answer within ${this.options.answerTimeout} ms; it may or may not have run`);
       this.pump();
       return;
     }
     if (!this.link || !this.extension) return;
-    this.logger.log("debug", `outbox: no ${entry.stage === "sent" ? "ack" : "commit"} for ${entry.record.id}; sending it again`);
+    this.logger.log("debug", `outbox: no ${entry.state.kind === "sent" ? "ack" : "commit"} for ${entry.record.id}; sending it again`);
     guarded(this.logger, "send hook", () => this.hooks.send(outbound(entry)));
-    entry.resend.schedule(entry.stage === "sent" ? this.options.ackTimeout : this.options.commitTimeout);
+    entry.resend.schedule(entry.state.kind === "sent" ? this.options.ackTimeout : this.options.commitTimeout);
   }
 
   private dropInFlight(): void {
     for (const lane of this.ledger.lanes.values()) lane.gapExpected = undefined;
     for (const lane of [...this.ledger.lanes.values()]) {
       for (const entry of [...lane.entries]) {
-        if (!inFlight(entry)) continue;
+        if (!inFlight(entry.state)) continue;
         entry.resend.cancel();
-        if (this.extension || entry.record.retry === "safe") this.ledger.emit(entry, "queued");
+        if (this.extension || entry.record.retry === "safe") this.ledger.step(entry, { type: "requeued" });
         else this.ledger.fail(entry, "uncertain", "the connection dropped after it was sent; it may or may not have run");
       }
     }
@@ -160,28 +158,28 @@ export class Delivery implements Connection {
     // A plain server runs one connection's messages on a pool of threads: only one at a time (by
     // default) keeps them in click order.
     const window = this.extension ? this.options.window : this.options.plainWindow;
-    let room = window - lane.entries.filter(inFlight).length;
+    let room = window - lane.entries.filter((entry) => inFlight(entry.state)).length;
     // Marks run up to a window ahead of the sends, so their IndexedDB write overlaps the round trips of
     // the records in flight instead of holding every freed slot until a write lands.
     const ahead: Entry[] = [];
     for (const entry of [...lane.entries]) {
-      if (entry.writing > 0) break; // nothing overtakes a record not yet durable
-      if (entry.stage !== "queued") continue;
+      if (entry.state.kind === "storing") break; // nothing overtakes a record not yet durable
+      if (entry.state.kind !== "queued") continue;
       if (this.olderElsewhere(lane, entry)) break; // click order across lanes (a reload's adopted lane first)
       if (room > 0 && ahead.length === 0) {
-        const verdict = admit(entry, this, this.options.maxAge, this.ledger);
+        const verdict = this.admit(entry);
         if (verdict === "stop") break;
         if (verdict === "skip") continue;
-        if (!needsMark(entry)) {
+        if (!needsMark(entry.state)) {
           if (!this.transmit(entry)) return;
           room--;
           continue;
         }
       }
-      if (needsMark(entry)) ahead.push(entry);
+      if (needsMark(entry.state)) ahead.push(entry);
       if (ahead.length >= window) break;
     }
-    if (ahead.length && !lane.marking) markAttempts(lane, ahead, this.ledger, this.persistence, () => this.pump());
+    if (ahead.length && !lane.marking) lane.mark(ahead);
   }
 
   /**
@@ -202,17 +200,48 @@ export class Delivery implements Connection {
         if (older.record.createdAt >= createdAt) break; // a lane is in seq order, which is acceptance order
         const { helloIdentity } = older.record;
         const withheld = helloIdentity !== undefined && this.helloIdentity !== undefined && helloIdentity !== this.helloIdentity;
-        if (!withheld && older.tombstone !== "reported") return true;
+        if (!withheld && older.state.void !== "reported") return true;
       }
     }
     return false;
   }
 
+  /**
+   * Another user's record waits; an expired one goes as a tombstone or fails; and a plain server never
+   * gets a record that may already have run unless it is retry-safe.
+   */
+  private admit(entry: Entry): Verdict {
+    const { record, state } = entry;
+    const { ledger } = this;
+    // Queued while another user's connection was seen: never sent on this one; it waits for its user.
+    if (record.helloIdentity !== undefined && this.helloIdentity !== undefined && record.helloIdentity !== this.helloIdentity)
+      return "stop";
+    const uncertain = (why: string): Verdict => (ledger.fail(entry, "uncertain", why), "skip");
+    const expiredRan = `${EXPIRED}, after it may have been sent; it may or may not have run`;
+
+    if (!state.void && Date.now() - record.createdAt > this.options.maxAge) {
+      // A plain server cannot be asked whether one that may have run did.
+      if (mayHaveRun(state) && !this.extension) return uncertain(expiredRan);
+      ledger.expire(entry);
+    }
+    if (this.extension) return "send";
+
+    // A plain server knows no seqs (no tombstone needed) and cannot tell whether a reflex ran.
+    if (entry.state.void === "reported") {
+      ledger.drop(entry);
+      return "skip";
+    }
+    if (entry.state.void === "asking") return uncertain(expiredRan);
+    if (record.retry === "safe") return "send";
+    if (mayHaveRun(entry.state)) return uncertain("it was sent before and never answered; it may or may not have run");
+    if (entry.state.mark === "failed") return uncertain("its attempted mark could not be stored, so a reload could send it twice");
+    return "send";
+  }
+
   private transmit(entry: Entry): boolean {
     if (guarded(this.logger, "send hook", () => this.hooks.send(outbound(entry))) !== true) return false;
-    entry.sentUnder = entry.record.clientId;
+    this.ledger.step(entry, { type: "sent", under: entry.record.clientId });
     entry.resend.schedule(this.extension ? this.options.ackTimeout : this.options.answerTimeout);
-    this.ledger.emit(entry, "sent");
     return true;
   }
 }

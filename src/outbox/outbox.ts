@@ -3,23 +3,19 @@
 import { guarded } from "../core/events.js";
 import { silentLogger } from "../core/logger.js";
 import type { InboundMessage, ReflexPayload } from "../protocol/types.js";
-import { Adoption } from "./adoption.js";
-import { mintClient, mintId } from "./client-id.js";
+import { Adoption, pruneOtherIdentities } from "./adoption.js";
+import { Heartbeat, locksSupported, mintClient, mintId, tryLock, type HeldLock } from "./claims.js";
 import type { Context } from "./context.js";
 import { Delivery } from "./delivery.js";
-import { Heartbeat } from "./heartbeat.js";
-import { relocate } from "./relocate.js";
-import { storeReflex } from "./enqueue.js";
-import { journalWrite } from "./journal.js";
-import { locksSupported, tryLock, type HeldLock } from "./locks.js";
-import type { Entry } from "./entry.js";
 import type { OutboxHooks, OutboxOptions, StaleReason, StaleReflex } from "./hooks.js";
 import { receive } from "./inbound.js";
+import { journalRemove, journalWrite } from "./journal.js";
 import { Ledger } from "./ledger.js";
-import { pruneOtherIdentities } from "./load.js";
-import { Persistence } from "./persistence.js";
-import { reflexPromise, type ReflexPromise, type Settle } from "./reflex-error.js";
 import { sanitize } from "./payload.js";
+import type { Entry } from "./record.js";
+import { reflexPromise, type ReflexPromise, type Settle } from "./reflex-error.js";
+import { relocate } from "./relocate.js";
+import { Persistence, type OutboxRecord } from "./storage.js";
 
 const DEFAULTS = { maxAge: 24 * 60 * 60 * 1000, maxQueue: 1000, ackTimeout: 10_000, commitTimeout: 60_000, window: 32,
   plainWindow: 1, answerTimeout: 30_000,
@@ -62,7 +58,7 @@ export class Outbox {
       guarded(logger, "storageDegraded hook", () => hooks.storageDegraded(error));
     };
     const persistence = new Persistence(logger, (error) => this.degraded(error));
-    const ledger = new Ledger(identity, hooks, logger, persistence, (entry) => delivery.resendDue(entry));
+    const ledger = new Ledger(identity, hooks, logger, persistence, (entry) => delivery.resendDue(entry), () => delivery.pump());
     const delivery = new Delivery(ledger, this.options, hooks, persistence, logger);
     const heartbeat = new Heartbeat(identity, persistence, logger, (lost) => {
       lost.forEach((clientId) => this.lose(clientId));
@@ -119,7 +115,7 @@ export class Outbox {
       const refused = journalWrite(this.ctx.ledger.own?.clientId ?? this.firstClientId, { identity: this.ctx.identity, payload: clean, retry, createdAt });
       if (refused !== undefined) this.degraded(refused);
     }
-    const store = (settle: Settle) => storeReflex(this.ctx, { payload: clean, retry, settle, createdAt }, this.options.maxQueue);
+    const store = (settle: Settle) => this.file(clean, retry, settle, createdAt);
     if (this.loaded) store(settle);
     else {
       // Counted from the moment it is accepted (data-cable-pending), though it waits for the load.
@@ -171,6 +167,36 @@ export class Outbox {
   }
 
   /**
+   * Files an accepted reflex in the own lane, which gives it its seq and one IndexedDB transaction with
+   * the other reflexes of the same task (a transaction per click would queue behind each other, and a
+   * reload would abort half-way); the journal covers the moment before it commits.
+   */
+  private file(payload: ReflexPayload, retry: "safe" | "unsafe", settle: Settle, createdAt: number): void {
+    const { ledger, persistence, delivery, identity } = this.ctx;
+    const { id, target } = payload;
+    const lane = ledger.own;
+    const refuse = (reason: "storage" | "outbox-full" | "failed", why: string) => {
+      journalRemove(id);
+      ledger.refuse(id, target, reason, settle, why);
+    };
+    if (this.closed || !lane) return refuse("storage", "the outbox is closed");
+    const { pending } = ledger;
+    if (pending >= this.options.maxQueue) return refuse("outbox-full", `${pending} reflexes are already waiting`);
+    if (ledger.entry(id)) return refuse("failed", "a reflex with this id is already waiting");
+    // Linked: it goes out as soon as it is stored, so its `attempted` mark rides in the same write.
+    const premark = delivery.linked && persistence.durable;
+    const bound = ledger.helloSeenHere && ledger.helloIdentity !== undefined;
+    const { clientId } = lane;
+    const entry = lane.append((seq) => {
+      const record: OutboxRecord = { id, identity, clientId, seq, target, retry, createdAt,
+        payload: { ...payload, courier: { v: 1, clientId, seq } }, ...(premark && { attempted: true as const }),
+        ...(bound && { helloIdentity: ledger.helloIdentity }) };
+      return ledger.createEntry(record, { kind: "storing", writes: 1, mark: premark ? "here" : "unkept" }, settle);
+    });
+    if (!ledger.helloSeenHere) ledger.unbound.add(entry);
+  }
+
+  /**
    * Without Web Locks, another page found our beat stale and claimed this lane: it sends the lane's
    * reflexes now, so we stop (two pages never send under one clientId); our own lane starts afresh.
    */
@@ -201,8 +227,7 @@ export class Outbox {
       await persistence.open(this.options.storage);
       // A fresh clientId every load: nothing is stored under it, and what earlier pages left is adopted.
       const own = await mintClient((clientId) => early ?? this.ctx.heartbeat.claim(clientId), this.firstClientId);
-      ledger.addLane(own.clientId, own.lock, true);
-      ledger.nextSeq = own.nextSeq;
+      ledger.addLane(own.clientId, own.lock, true).nextSeq = own.nextSeq;
       await pruneOtherIdentities(this.ctx);
       this.adoption.start();
       await this.adoption.scan(); // earlier pages' reflexes, their journals drained first
