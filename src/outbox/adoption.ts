@@ -13,66 +13,66 @@ import { refOf, type OutboxRecord, type RecordRef } from "./storage.js";
 
 export class Adoption {
   /** Lock requests queued behind live tabs, by clientId. */
-  private readonly watching = new Map<string, AbortController>();
-  private readonly channel: TabChannel;
-  private scanning: Promise<void> | undefined;
+  private readonly _watching = new Map<string, AbortController>();
+  private readonly _channel: TabChannel;
+  private _scanning: Promise<void> | undefined;
 
-  constructor(private readonly ctx: Context) {
-    const ownClientId = () => ctx.ledger.own?.clientId ?? "";
-    this.channel = new TabChannel(ctx.identity, ownClientId, (clientId) => this.watch(clientId), ctx.logger);
+  constructor(private readonly _ctx: Context) {
+    const ownClientId = () => this._ctx.ledger.own?.clientId ?? "";
+    this._channel = new TabChannel(this._ctx.identity, ownClientId, (clientId) => this.watch(clientId), this._ctx.logger);
   }
 
   /** Adoption needs IndexedDB (to share records) and Web Locks or heartbeats (to tell live tabs from closed ones). */
-  private get enabled(): boolean {
-    return this.ctx.persistence.durable && !this.ctx.closed();
+  private get _enabled(): boolean {
+    return this._ctx.persistence.durable && !this._ctx.closed();
   }
 
   /** Announces this tab to the others, once its clientId is settled (only Web Locks can be queued for). */
   start(): void {
-    if (this.enabled && locksSupported()) this.channel.open();
+    if (this._enabled && locksSupported()) this._channel.open();
   }
 
   /** Our own clientId changed: tabs queue for the new one too. */
   announce(): void {
-    this.channel.announce("here");
+    this._channel.announce("here");
   }
 
   /** Adopts every client of this identity whose tab is gone, and queues for those still open. */
   scan(): Promise<void> {
-    this.scanning ??= this.scanOnce().finally(() => {
-      this.scanning = undefined;
-      this.ctx.delivery.pump();
+    this._scanning ??= this._scanOnce().finally(() => {
+      this._scanning = undefined;
+      this._ctx.delivery.pump();
     });
-    return this.scanning;
+    return this._scanning;
   }
 
   /** Queues for `clientId`'s lock; when its tab closes, its reflexes are ours to send. */
   watch(clientId: string): void {
-    if (!this.enabled || !locksSupported() || this.watching.has(clientId) || this.ctx.ledger.lanes.has(clientId)) return;
+    if (!this._enabled || !locksSupported() || this._watching.has(clientId) || this._ctx.ledger.lanes.has(clientId)) return;
     const abort = new AbortController();
-    this.watching.set(clientId, abort);
+    this._watching.set(clientId, abort);
     void waitLock(clientId, abort.signal).then((lock) => {
-      if (this.watching.get(clientId) === abort) this.watching.delete(clientId);
-      if (lock) return this.adopt(clientId, lock);
+      if (this._watching.get(clientId) === abort) this._watching.delete(clientId);
+      if (lock) return this._adopt(clientId, lock);
     });
   }
 
   close(): void {
-    this.channel.close();
-    for (const abort of this.watching.values()) abort.abort();
-    this.watching.clear();
+    this._channel.close();
+    for (const abort of this._watching.values()) abort.abort();
+    this._watching.clear();
   }
 
-  private async scanOnce(): Promise<void> {
-    const { ledger, persistence, logger, identity } = this.ctx;
-    if (!this.enabled) return;
+  private async _scanOnce(): Promise<void> {
+    const { ledger, persistence, logger, identity } = this._ctx;
+    if (!this._enabled) return;
     try {
       // A page that went before any write landed left only its journal.
       const clients = new Set([...(await persistence.metas(identity)).map((meta) => meta.clientId), ...journalClients()]);
       for (const clientId of clients) {
-        if (ledger.lanes.has(clientId) || this.watching.has(clientId)) continue;
-        const lock = await this.ctx.heartbeat.claim(clientId);
-        if (lock) await this.adopt(clientId, lock);
+        if (ledger.lanes.has(clientId) || this._watching.has(clientId)) continue;
+        const lock = await this._ctx.heartbeat.claim(clientId);
+        if (lock) await this._adopt(clientId, lock);
         else this.watch(clientId); // a live tab owns it (without Web Locks, the next beat looks again)
       }
     } catch (error) {
@@ -81,22 +81,22 @@ export class Adoption {
   }
 
   /** Runs under the lock: the tab that wrote these (and journaled them) is gone and no other tab can touch them now. */
-  private async adopt(clientId: string, lock: HeldLock): Promise<void> {
-    const { ledger, persistence, logger, identity } = this.ctx;
+  private async _adopt(clientId: string, lock: HeldLock): Promise<void> {
+    const { ledger, persistence, logger, identity } = this._ctx;
     try {
-      if (this.ctx.closed() || ledger.lanes.has(clientId)) return lock.release();
-      await drainJournal(clientId, this.ctx); // what its page accepted but never stored, first
+      if (this._ctx.closed() || ledger.lanes.has(clientId)) return lock.release();
+      await drainJournal(clientId, this._ctx); // what its page accepted but never stored, first
       const meta = await persistence.getMeta(clientId);
-      if (this.ctx.closed() || ledger.lanes.has(clientId) || meta?.identity !== identity) return lock.release();
+      if (this._ctx.closed() || ledger.lanes.has(clientId) || meta?.identity !== identity) return lock.release();
       const lane = ledger.addLane(clientId, lock, false);
-      await this.load(lane);
+      await this._load(lane);
       if (!lane.entries.length) ledger.release(lane);
       else logger.log("info", `outbox: adopted ${lane.entries.length} reflexes of closed client ${clientId}`);
     } catch (error) {
       logger.log("warn", `outbox: adopting client ${clientId} failed`, error);
       if (ledger.lanes.get(clientId)?.lock !== lock) lock.release();
     }
-    this.ctx.delivery.pump();
+    this._ctx.delivery.pump();
   }
 
   /**
@@ -105,8 +105,8 @@ export class Adoption {
    * queued for another user (page identity, or the hello identity last seen) are left alone, and deleted
    * unsent once older than maxAge.
    */
-  private async load(lane: Lane): Promise<void> {
-    const { ledger, identity, maxAge, persistence, logger } = this.ctx;
+  private async _load(lane: Lane): Promise<void> {
+    const { ledger, identity, maxAge, persistence, logger } = this._ctx;
     const [records, meta] = await Promise.all([persistence.records(lane.clientId), persistence.getMeta(lane.clientId)]);
     lane.attemptedThrough = Math.max(lane.attemptedThrough, meta?.attemptedThrough ?? 0);
     // Its counter as stored, so writing the mark keeps it.
@@ -184,45 +184,45 @@ const isAnnouncement = (data: unknown): data is Announcement => {
 };
 
 class TabChannel {
-  private channel: BroadcastChannel | undefined;
+  private _channel: BroadcastChannel | undefined;
 
   constructor(
-    private readonly identity: string,
-    private readonly ownClientId: () => string,
-    private readonly heard: (clientId: string) => void,
-    private readonly logger: Logger,
+    private readonly _identity: string,
+    private readonly _ownClientId: () => string,
+    private readonly _heard: (clientId: string) => void,
+    private readonly _logger: Logger,
   ) {}
 
   open(): void {
-    if (this.channel || typeof BroadcastChannel !== "function") return;
+    if (this._channel || typeof BroadcastChannel !== "function") return;
     try {
-      this.channel = new BroadcastChannel(CHANNEL_NAME);
+      this._channel = new BroadcastChannel(CHANNEL_NAME);
     } catch (error) {
-      return this.logger.log("debug", "outbox: no BroadcastChannel; tabs learn of each other on load only", error);
+      return this._logger.log("debug", "outbox: no BroadcastChannel; tabs learn of each other on load only", error);
     }
-    this.channel.onmessage = (event: MessageEvent) => this.receive(event.data);
+    this._channel.onmessage = (event: MessageEvent) => this._receive(event.data);
     this.announce("start");
   }
 
   announce(kind: Announcement["kind"] = "here"): void {
-    const clientId = this.ownClientId();
-    if (!this.channel || !clientId) return;
+    const clientId = this._ownClientId();
+    if (!this._channel || !clientId) return;
     try {
-      this.channel.postMessage({ kind, identity: this.identity, clientId } satisfies Announcement);
+      this._channel.postMessage({ kind, identity: this._identity, clientId } satisfies Announcement);
     } catch (error) {
-      this.logger.log("debug", "outbox: could not announce our clientId", error);
+      this._logger.log("debug", "outbox: could not announce our clientId", error);
     }
   }
 
   close(): void {
-    this.channel?.close();
-    this.channel = undefined;
+    this._channel?.close();
+    this._channel = undefined;
   }
 
-  private receive(data: unknown): void {
+  private _receive(data: unknown): void {
     // Another identity's tabs are not ours to adopt from; anything malformed is not from a courier.
-    if (!isAnnouncement(data) || data.identity !== this.identity) return;
-    this.heard(data.clientId);
+    if (!isAnnouncement(data) || data.identity !== this._identity) return;
+    this._heard(data.clientId);
     if (data.kind === "start") this.announce("here");
   }
 }

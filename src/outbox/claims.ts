@@ -9,6 +9,7 @@
 import type { Logger } from "../core/logger.js";
 import { Timer } from "../core/timer.js";
 import type { Persistence } from "./storage.js";
+
 export interface HeldLock {
   release(): void;
 }
@@ -50,12 +51,7 @@ export function waitLock(clientId: string, signal: AbortSignal): Promise<HeldLoc
   return request(clientId, { signal });
 }
 
-export interface OwnClient {
-  clientId: string;
-  nextSeq: number;
-  lock: HeldLock | null;
-}
-
+/** A brand-new clientId: the server has never seen it, so its seqs start at 1. */
 export function mintId(): string {
   const crypto = globalThis.crypto;
   if (typeof crypto?.randomUUID === "function") return crypto.randomUUID(); // secure contexts only
@@ -66,12 +62,6 @@ export function mintId(): string {
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** A brand-new clientId: the server has never seen it, so its seqs start at 1. `claim` makes it ours. */
-export async function mintClient(claim: (clientId: string) => Promise<HeldLock | null> = tryLock, clientId = mintId()): Promise<OwnClient> {
-  const lock = await claim(clientId);
-  return { clientId, nextSeq: 1, lock };
 }
 
 /** How often a page rewrites the beat of each clientId it owns, in ms. */
@@ -85,51 +75,51 @@ export const clock = { now: (): number => Date.now() };
 export class Heartbeat {
   /** Who holds a claim: this page, not its clientId (an adopted lane is held under another one). */
   readonly pageId = mintId();
-  private readonly held = new Set<string>();
-  private readonly heartbeatTimer = new Timer(() => void this.beat());
-  private stopped = false;
+  private readonly _held = new Set<string>();
+  private readonly _heartbeatTimer = new Timer(() => void this._beat());
+  private _stopped = false;
 
   constructor(
-    private readonly identity: string,
-    private readonly persistence: Persistence,
-    private readonly logger: Logger,
+    private readonly _identity: string,
+    private readonly _persistence: Persistence,
+    private readonly _logger: Logger,
     /** Called with the clientIds another page claimed from us (our beats were late), then after every beat. */
-    private readonly afterBeat: (lost: string[]) => void,
+    private readonly _afterBeat: (lost: string[]) => void,
   ) {}
 
   /** The lane is ours until released: its Web Lock, or, without Web Locks, a won heartbeat claim. */
   async claim(clientId: string): Promise<HeldLock | null> {
     if (locksSupported()) return tryLock(clientId);
-    if (!this.persistence.durable || this.stopped) return null;
-    const won = await this.persistence.claim({ clientId, identity: this.identity, by: this.pageId, now: clock.now(), staleAfter: ORPHANED_AFTER });
+    if (!this._persistence.durable || this._stopped) return null;
+    const won = await this._persistence.claim({ clientId, identity: this._identity, by: this.pageId, now: clock.now(), staleAfter: ORPHANED_AFTER });
     if (!won) return null;
-    this.held.add(clientId);
-    if (!this.heartbeatTimer.pending) this.heartbeatTimer.schedule(HEARTBEAT_INTERVAL);
-    return { release: () => this.release(clientId) };
+    this._held.add(clientId);
+    if (!this._heartbeatTimer.pending) this._heartbeatTimer.schedule(HEARTBEAT_INTERVAL);
+    return { release: () => this._release(clientId) };
   }
 
   stop(): void {
-    this.stopped = true;
-    this.heartbeatTimer.cancel();
+    this._stopped = true;
+    this._heartbeatTimer.cancel();
   }
 
-  private release(clientId: string): void {
-    if (!this.held.delete(clientId)) return;
+  private _release(clientId: string): void {
+    if (!this._held.delete(clientId)) return;
     // Best effort: if the page goes before this lands, the beat simply goes stale.
-    this.persistence.unclaim(clientId, this.pageId).catch((error) => this.logger.log("warn", "outbox: could not release a heartbeat", error));
+    this._persistence.unclaim(clientId, this.pageId).catch((error) => this._logger.log("warn", "outbox: could not release a heartbeat", error));
   }
 
-  private async beat(): Promise<void> {
-    if (this.stopped) return;
+  private async _beat(): Promise<void> {
+    if (this._stopped) return;
     let lost: string[] = [];
     try {
-      lost = await this.persistence.beat([...this.held], this.pageId, clock.now());
+      lost = await this._persistence.beat([...this._held], this.pageId, clock.now());
     } catch (error) {
-      this.logger.log("warn", "outbox: writing the heartbeat failed", error);
+      this._logger.log("warn", "outbox: writing the heartbeat failed", error);
     }
-    for (const clientId of lost) this.held.delete(clientId);
-    if (this.stopped) return;
-    this.heartbeatTimer.schedule(HEARTBEAT_INTERVAL);
-    this.afterBeat(lost);
+    for (const clientId of lost) this._held.delete(clientId);
+    if (this._stopped) return;
+    this._heartbeatTimer.schedule(HEARTBEAT_INTERVAL);
+    this._afterBeat(lost);
   }
 }

@@ -78,8 +78,8 @@ function onHello(hello: CourierHello, ctx: Context): void {
     // This page's first hello names whose page it is: what was clicked on it before is that user's.
     // (In memory only: after a reload before it is sent, the next page's first hello binds it again.)
     for (const entry of ledger.unbound) if (ledger.has(entry)) entry.record = { ...entry.record, helloIdentity: identity };
+    pruneForeignOnHello(ctx, identity);
   }
-  if (!ledger.helloSeenHere && identity !== undefined) pruneForeignOnHello(ctx, identity);
   ledger.helloSeenHere = true;
   ledger.unbound.clear();
   if (identity !== undefined && identity !== ledger.helloIdentity) {
@@ -91,9 +91,7 @@ function onHello(hello: CourierHello, ctx: Context): void {
       void relocate(own, { pick, renew: true, why: "the connection is another user's" }, ctx);
       return;
     }
-    own
-      .write({})
-      .catch((error) => logger.log("warn", "outbox: could not store the hello identity", error));
+    own.write({}).catch((error) => logger.log("warn", "outbox: could not store the hello identity", error));
   }
   // The server has seqs of ours we never handed out: our counter went back (storage restored or
   // rolled back). New reflexes under this clientId would be taken for duplicates and never run.

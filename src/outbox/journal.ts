@@ -3,12 +3,28 @@
 // lose it (issue 10 item 3, RELIABILITY.md finding 4). localStorage, so it outlives a closed tab, one key
 // per reflex under the clientId it is filed under (`cable-courier:journal:<clientId>:<id>`): only the
 // page that owns that clientId's lock or heartbeat claim drains it, so no live page's entries are taken
-// (adoption.ts, `drainJournal`). Payloads arrive sanitized, so nothing secret is ever journaled. Every step is best
-// effort: a full or disabled storage only narrows the window back to IndexedDB's own.
+// (adoption.ts, `drainJournal`). Payloads are sanitized first (`sanitize`: a detached copy without
+// anything secret), so nothing secret is ever journaled or stored. Every step is best effort: a full or
+// disabled storage only narrows the window back to IndexedDB's own.
+import { isSecret } from "../protocol/secrets.js";
 import type { ReflexPayload } from "../protocol/types.js";
 import type { Context } from "./context.js";
-import { sanitize } from "./payload.js";
 import type { OutboxRecord } from "./storage.js";
+
+/** A detached, structured-cloneable copy (JSON is what goes on the wire anyway), minus any password. */
+export function sanitize(payload: ReflexPayload, id: string): ReflexPayload {
+  const copy = JSON.parse(JSON.stringify(payload)) as ReflexPayload;
+  if (typeof copy !== "object" || copy === null || Array.isArray(copy)) throw new TypeError("the payload is not an object");
+  copy.id = id;
+  delete copy.courier;
+  const attrs = copy.attrs as Record<string, unknown> | undefined;
+  // The last line of defence, on the attributes as collected: the payload builder already blanks these.
+  if (attrs && typeof attrs === "object" && isSecret(attrs.type, attrs.autocomplete, "data-reflex-secret" in attrs)) {
+    delete attrs.value;
+    delete attrs.values; // a secret <select>'s chosen options
+  }
+  return copy;
+}
 
 const PREFIX = "cable-courier:journal:";
 /** At most this many entries of one page wait in the journal; later ones rely on IndexedDB alone. */

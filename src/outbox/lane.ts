@@ -32,11 +32,6 @@ export class Lane {
     private readonly _ledger: Ledger,
   ) {}
 
-  /** This lane is still the one the tab holds for its clientId (not released, abandoned or replaced). */
-  get current(): boolean {
-    return this._ledger.lanes.get(this.clientId) === this;
-  }
-
   /** Files the entry in seq order (in memory only). */
   insert(entry: Entry): void {
     const at = this.entries.findIndex((other) => other.record.seq > entry.record.seq);
@@ -119,7 +114,8 @@ export class Lane {
     this.write({}, { ...this.meta(), attemptedThrough: through })
       .catch(() => false)
       .then((durable) => {
-        if (durable && this.current) this.attemptedThrough = Math.max(this.attemptedThrough, through);
+        // Unless the lane was released, abandoned or replaced meanwhile.
+        if (durable && ledger.lanes.get(this.clientId) === this) this.attemptedThrough = Math.max(this.attemptedThrough, through);
         for (const { entry, clientId, seq } of marked) {
           // A relocation may have restamped it meanwhile; then it needs a mark of its own.
           if (!ledger.has(entry) || entry.record.clientId !== clientId || entry.record.seq !== seq) continue;

@@ -80,11 +80,6 @@ export class Ledger {
     this.countChanged();
   }
 
-  /** Takes the entry out of its lane (in memory only); the caller files it again. */
-  detach(entry: Entry): void {
-    this.lanes.get(entry.record.clientId)?.detach(entry);
-  }
-
   /**
    * The one way a reflex's state changes: what `transition` makes of `event`, reported as a stage event
    * unless `quiet` (or a reported tombstone). False when the event cannot happen in its state.
@@ -206,7 +201,7 @@ export class Ledger {
     if (!this.has(entry)) return false;
     entry.resend.cancel();
     const lane = this.lanes.get(entry.record.clientId);
-    this.detach(entry);
+    lane?.detach(entry);
     this._byId.delete(entry.record.id);
     // Deletions of one burst of acks share a transaction (1,000 of their own cost ~100 ms in Chromium).
     // One lost with the page is harmless: the record is sent again and the server answers from its store.

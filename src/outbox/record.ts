@@ -63,11 +63,12 @@ export const stageOf = (state: State): Stage => (state.kind === "storing" ? "que
 /** The next state, or undefined when `event` cannot happen in `state` (the caller leaves it as it was). */
 export function transition(state: State, event: Event): State | undefined {
   const { mark, sentUnder, void: tomb } = state;
-  const known: Known = { mark, ...(sentUnder !== undefined && { sentUnder }), ...(tomb && { void: tomb }) };
+  const known: Known = { mark, sentUnder, void: tomb };
   switch (event.type) {
     case "stored": {
       if (state.kind !== "storing") return undefined;
-      const kept = mark === "none" || mark === "unkept" ? { ...known, mark: event.durable ? "none" : "unkept" } as Known : known;
+      // Where it now is decides whether it needs a mark; a mark it has stays.
+      const kept: Known = { ...known, mark: mark === "none" || mark === "unkept" ? (event.durable ? "none" : "unkept") : mark };
       return state.writes > 1 ? { ...kept, kind: "storing", writes: state.writes - 1 } : { ...kept, kind: "queued" };
     }
     case "moved":

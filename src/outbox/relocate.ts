@@ -44,7 +44,7 @@ export async function relocate(lane: Lane, move: Move, ctx: Context): Promise<vo
   const oldKeys = moving.map((entry) => refOf(entry.record));
   moving.forEach((entry, i) => {
     entry.resend.cancel();
-    ledger.detach(entry);
+    lane.detach(entry);
     entry.record = records[i];
     ledger.insert(entry);
     ledger.step(entry, { type: "moved" });

@@ -271,25 +271,25 @@ export const isQuotaError = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { name?: unknown }).name === "QuotaExceededError";
 
 export class Persistence {
-  private store: OutboxStore = new MemoryStore();
-  private degraded = false;
+  private _store: OutboxStore = new MemoryStore();
+  private _degraded = false;
 
   constructor(
-    private readonly logger: Logger,
-    private readonly onDegrade: (error: unknown) => void,
+    private readonly _logger: Logger,
+    private readonly _onDegrade: (error: unknown) => void,
   ) {}
 
   get durable(): boolean {
-    return this.store.durable;
+    return this._store.durable;
   }
 
   /** Never rejects: a database that cannot open leaves us on memory. */
   async open(kind: "indexeddb" | "memory", dbName?: string): Promise<void> {
     if (kind === "memory") return;
     try {
-      this.store = await IdbStore.open(dbName);
+      this._store = await IdbStore.open(dbName);
     } catch (error) {
-      this.degrade(error);
+      this._degrade(error);
     }
   }
 
@@ -298,62 +298,43 @@ export class Persistence {
    * when the change landed in IndexedDB, false when it is in memory only (lost on reload).
    */
   async commit(change: Change): Promise<boolean> {
-    const store = this.store;
+    const store = this._store;
     try {
       await store.commit(change);
       return store.durable;
     } catch (error) {
       if (isQuotaError(error)) throw error;
-      if (store === this.store) this.degrade(error);
-      await this.store.commit(change);
+      if (store === this._store) this._degrade(error);
+      await this._store.commit(change);
       return false;
     }
   }
 
-  getMeta(clientId: string): Promise<ClientMeta | undefined> {
-    return this.read((store) => store.getMeta(clientId));
-  }
-
-  metas(identity?: string): Promise<ClientMeta[]> {
-    return this.read((store) => store.metas(identity));
-  }
-
+  // The reads of `OutboxStore`, each falling back to memory like `commit`.
+  getMeta = (clientId: string) => this._read((store) => store.getMeta(clientId));
+  metas = (identity?: string) => this._read((store) => store.metas(identity));
   /** The reflex ids of every stored record, of every client. */
-  recordIds(): Promise<Set<string>> {
-    return this.read((store) => store.recordIds());
-  }
+  recordIds = () => this._read((store) => store.recordIds());
+  records = (clientId: string) => this._read((store) => store.records(clientId));
+  claim = (claim: Claim) => this._read((store) => store.claim(claim));
+  beat = (clientIds: string[], by: string, now: number) => this._read((store) => store.beat(clientIds, by, now));
+  unclaim = (clientId: string, by: string) => this._read((store) => store.unclaim(clientId, by));
 
-  records(clientId: string): Promise<OutboxRecord[]> {
-    return this.read((store) => store.records(clientId));
-  }
-
-  claim(claim: Claim): Promise<boolean> {
-    return this.read((store) => store.claim(claim));
-  }
-
-  beat(clientIds: string[], by: string, now: number): Promise<string[]> {
-    return this.read((store) => store.beat(clientIds, by, now));
-  }
-
-  unclaim(clientId: string, by: string): Promise<void> {
-    return this.read((store) => store.unclaim(clientId, by));
-  }
-
-  private async read<T>(query: (store: OutboxStore) => Promise<T>): Promise<T> {
-    const store = this.store;
+  private async _read<T>(query: (store: OutboxStore) => Promise<T>): Promise<T> {
+    const store = this._store;
     try {
       return await query(store);
     } catch (error) {
-      if (store === this.store) this.degrade(error);
-      return query(this.store);
+      if (store === this._store) this._degrade(error);
+      return query(this._store);
     }
   }
 
-  private degrade(error: unknown): void {
-    this.logger.log("warn", "IndexedDB unavailable; the outbox keeps reflexes in memory only", error);
-    this.store = new MemoryStore();
-    if (this.degraded) return;
-    this.degraded = true;
-    this.onDegrade(error);
+  private _degrade(error: unknown): void {
+    this._logger.log("warn", "IndexedDB unavailable; the outbox keeps reflexes in memory only", error);
+    this._store = new MemoryStore();
+    if (this._degraded) return;
+    this._degraded = true;
+    this._onDegrade(error);
   }
 }

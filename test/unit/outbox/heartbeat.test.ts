@@ -28,7 +28,7 @@ async function pageWithReflexes(count: number) {
 }
 
 /** Its timers stop and it never writes again, as a crashed or frozen page: it is not closed. */
-const freeze = (outbox: Outbox) => (outbox as unknown as { ctx: { heartbeat: Heartbeat } }).ctx.heartbeat.stop();
+const freeze = (outbox: Outbox) => (outbox as unknown as { _ctx: { heartbeat: Heartbeat } })._ctx.heartbeat.stop();
 
 /** Lets the pages' beats (and the scans after them) run for `ms` of fake time. */
 async function elapse(ms: number) {
