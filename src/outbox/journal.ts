@@ -3,7 +3,7 @@
 // lose it (issue 10 item 3, RELIABILITY.md finding 4). localStorage, so it outlives a closed tab, one key
 // per reflex under the clientId it is filed under (`cable-courier:journal:<clientId>:<id>`): only the
 // page that owns that clientId's lock or heartbeat claim drains it, so no live page's entries are taken
-// (adoption.ts, `drainJournal`). Payloads are sanitized first (`sanitize`: a detached copy without
+// (adoption.ts calls `drainJournal`). Payloads are sanitized first (`sanitize`: a detached copy without
 // anything secret), so nothing secret is ever journaled or stored. Every step is best effort: a full or
 // disabled storage only narrows the window back to IndexedDB's own.
 import { isSecret } from "../protocol/secrets.js";

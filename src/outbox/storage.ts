@@ -36,11 +36,11 @@ export interface ClientMeta {
    * number marks a whole batch instead of a rewrite of each record).
    */
   attemptedThrough?: number;
-  /** Without Web Locks: which page owns this client and when it last said so (heartbeat.ts). */
+  /** Without Web Locks: which page owns this client and when it last said so (claims.ts). */
   heartbeat?: { by: string; at: number };
 }
 
-/** A page asking to own a client without Web Locks (heartbeat.ts). */
+/** A page asking to own a client without Web Locks (claims.ts). */
 export interface Claim {
   clientId: string;
   identity: string;
