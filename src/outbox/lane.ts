@@ -58,8 +58,8 @@ export class Lane {
   }
 
   /**
-   * Gives `record` this lane's next seq and stores it with the other records of the same task in one
-   * transaction (a transaction per click would queue behind each other). `entry` is made by `make`.
+   * Files the entry `make` builds with this lane's next seq, and stores it with the other records of the
+   * same task in one transaction (a transaction per click would queue behind each other).
    */
   append(make: (seq: number) => Entry): Entry {
     const entry = make(this.nextSeq++);
