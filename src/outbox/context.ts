@@ -1,11 +1,11 @@
 // What the outbox's parts share; built once by Outbox.
 import type { Logger } from "../core/logger.js";
 import type { Delivery } from "./delivery.js";
-import type { Entry } from "./entry.js";
-import type { Heartbeat } from "./heartbeat.js";
+import type { Heartbeat } from "./claims.js";
 import type { OutboxHooks, StaleReason } from "./hooks.js";
 import type { Ledger } from "./ledger.js";
-import type { Persistence } from "./persistence.js";
+import type { Entry } from "./record.js";
+import type { Persistence } from "./storage.js";
 
 export interface Context {
   readonly identity: string;

@@ -1,67 +1,53 @@
 // Sending: per clientId lane, in seq order, at most `window` in flight, only while subscribed; resend on
-// the ack and commit timeouts; and what a dropped socket means for what was in flight, per mode (PROTOCOL.md §5).
+// the ack and commit timeouts; what a dropped socket means for what was in flight, per mode; and the
+// last word before a queued record goes out (`admit`, PROTOCOL.md §5).
 import { guarded } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import type { CourierHello } from "../protocol/types.js";
-import { admit, type Connection } from "./admission.js";
-import type { OutboundReflex, OutboxHooks } from "./hooks.js";
-import { inFlight, type Entry, type Lane } from "./entry.js";
-import { oldestElsewhere } from "./journal.js";
-import type { Ledger } from "./ledger.js";
 import { Timer } from "../core/timer.js";
-import { markAttempts, needsMark } from "./marks.js";
-import type { Persistence } from "./persistence.js";
+import type { OutboxHooks, OutboxOptions } from "./hooks.js";
+import { oldestElsewhere } from "./journal.js";
+import type { Lane } from "./lane.js";
+import { EXPIRED, type Ledger } from "./ledger.js";
+import { inFlight, mayHaveRun, needsMark, outbound, type Entry } from "./record.js";
 
-export interface DeliveryOptions {
-  window: number;
-  plainWindow: number;
-  answerTimeout: number;
-  ackTimeout: number;
-  commitTimeout: number;
-  maxAge: number;
-}
-
-function outbound(entry: Entry): OutboundReflex {
-  const { id, target, clientId, seq } = entry.record;
-  return entry.tombstone ? { id, target, courier: { v: 1, clientId, seq, void: true } } : entry.record.payload;
-}
+export type DeliveryOptions = Required<Pick<OutboxOptions, "window" | "plainWindow" | "answerTimeout" | "ackTimeout" | "commitTimeout" | "maxAge">>;
 
 /** How soon (ms) a record held back by another page's journal entry looks again. */
 export const JOURNAL_RECHECK = 50;
 
-export class Delivery implements Connection {
-  /** The committed map of this connection's hello (kept for diagnostics; records it covers are still sent). */
-  committed: Record<string, number> = {};
+/** `send` it; `skip` it (it left the outbox); `stop` the lane here (nothing after it may overtake it). */
+export type Verdict = "send" | "skip" | "stop";
+
+export class Delivery {
   helloIdentity: string | undefined;
-  private link = false;
-  private helloSeen = false;
+  private _link = false;
+  private _helloSeen = false;
   /** `unknown` between connections: nothing is decided that depends on the next server's kind. */
-  private mode: "unknown" | "extension" | "plain" = "unknown";
+  private _mode: "unknown" | "extension" | "plain" = "unknown";
   /** The oldest click still in another page's journal (see `olderElsewhere`), as of the last pump. */
-  private journaledBefore = Infinity;
+  private _journaledBefore = Infinity;
   /** While a record waits for another page's journal, look again after JOURNAL_RECHECK. */
-  private readonly journalRecheck = new Timer(() => this.pump());
+  private readonly _journalRecheck = new Timer(() => this.pump());
 
   constructor(
-    private readonly ledger: Ledger,
-    private readonly options: DeliveryOptions,
-    private readonly hooks: OutboxHooks,
-    private readonly persistence: Persistence,
-    private readonly logger: Logger,
+    private readonly _ledger: Ledger,
+    private readonly _options: DeliveryOptions,
+    private readonly _hooks: OutboxHooks,
+    private readonly _logger: Logger,
   ) {}
 
   get extension(): boolean {
-    return this.mode === "extension";
+    return this._mode === "extension";
   }
 
   /** Subscribed: what is sent now goes out at once. */
   get linked(): boolean {
-    return this.link;
+    return this._link;
   }
 
   hello(hello: CourierHello): void {
-    this.helloSeen = true;
-    this.committed = hello.committed;
+    this._helloSeen = true;
     this.helloIdentity = hello.identity;
   }
 
@@ -70,50 +56,49 @@ export class Delivery implements Connection {
    * nothing in flight may be failed as `uncertain` on the next drop (issue 10 item 2).
    */
   ackSeen(): void {
-    this.helloSeen = true;
-    if (this.link && this.mode !== "extension") {
-      this.mode = "extension";
-      this.logger.log("debug", "outbox: acks on a connection without a hello; extension mode");
+    this._helloSeen = true;
+    if (this._link && this._mode !== "extension") {
+      this._mode = "extension";
+      this._logger.log("debug", "outbox: acks on a connection without a hello; extension mode");
     }
   }
 
   subscribed(): void {
     // A new subscription without a drop in between: the old one's answers may never come.
-    if (this.link) this.dropInFlight();
-    this.link = true;
-    this.mode = this.helloSeen ? "extension" : "plain";
-    this.logger.log("debug", `outbox: subscribed in ${this.mode} mode`);
+    if (this._link) this._dropInFlight();
+    this._link = true;
+    this._mode = this._helloSeen ? "extension" : "plain";
+    this._logger.log("debug", `outbox: subscribed in ${this._mode} mode`);
     this.pump();
   }
 
   /** Every socket loss, confirmed or not: forget this connection's hello and mode. */
   unsubscribed(): void {
-    if (this.link) this.dropInFlight();
-    this.link = false;
-    this.helloSeen = false;
-    this.committed = {};
+    if (this._link) this._dropInFlight();
+    this._link = false;
+    this._helloSeen = false;
     this.helloIdentity = undefined;
-    this.mode = "unknown";
+    this._mode = "unknown";
   }
 
   /** Stops sending for good (page going away); nothing is requeued or failed. */
   stop(): void {
-    this.link = false;
-    this.journalRecheck.cancel();
+    this._link = false;
+    this._journalRecheck.cancel();
   }
 
   pump(): void {
-    if (!this.link) return;
-    this.journaledBefore = this.persistence.durable ? oldestElsewhere(this.ledger.lanes, this.ledger.identity) : Infinity;
-    for (const lane of [...this.ledger.lanes.values()]) this.pumpLane(lane);
+    if (!this._link) return;
+    this._journaledBefore = this._ledger.persistence.durable ? oldestElsewhere(this._ledger.lanes, this._ledger.identity) : Infinity;
+    for (const lane of [...this._ledger.lanes.values()]) this._pumpLane(lane);
   }
 
   /** Marks this lane's in-flight records from `seq` on as unsent and sends them again in order. */
   requeueFrom(lane: Lane, seq: number): void {
     for (const entry of lane.entries) {
-      if (entry.record.seq < seq || !inFlight(entry)) continue;
+      if (entry.record.seq < seq || !inFlight(entry.state)) continue;
       entry.resend.cancel();
-      this.ledger.emit(entry, "queued");
+      this._ledger.step(entry, { type: "requeued" });
     }
     this.pump();
   }
@@ -122,8 +107,8 @@ export class Delivery implements Connection {
   received(entry: Entry): void {
     entry.resend.cancel();
     // Even before the confirmation: the commit timer is what brings it back if stage 2 never comes.
-    if (this.mode !== "plain") entry.resend.schedule(this.options.commitTimeout);
-    this.ledger.emit(entry, "received");
+    if (this._mode !== "plain") entry.resend.schedule(this._options.commitTimeout);
+    this._ledger.step(entry, { type: "received" });
   }
 
   /**
@@ -131,57 +116,57 @@ export class Delivery implements Connection {
    * it is the answer timer: a plain server is silent for an unknown target, and may or may not have run it.
    */
   resendDue(entry: Entry): void {
-    if (!this.ledger.has(entry) || !inFlight(entry)) return;
-    if (this.link && this.mode === "plain") {
-      this.ledger.fail(entry, "uncertain", `no answer within ${this.options.answerTimeout} ms; it may or may not have run`);
+    if (!this._ledger.has(entry) || !inFlight(entry.state)) return;
+    if (this._link && this._mode === "plain") {
+      this._ledger.fail(entry, "uncertain", `no answer within ${this._options.answerTimeout} ms; it may or may not have run`);
       this.pump();
       return;
     }
-    if (!this.link || !this.extension) return;
-    this.logger.log("debug", `outbox: no ${entry.stage === "sent" ? "ack" : "commit"} for ${entry.record.id}; sending it again`);
-    guarded(this.logger, "send hook", () => this.hooks.send(outbound(entry)));
-    entry.resend.schedule(entry.stage === "sent" ? this.options.ackTimeout : this.options.commitTimeout);
+    if (!this._link || !this.extension) return;
+    this._logger.log("debug", `outbox: no ${entry.state.kind === "sent" ? "ack" : "commit"} for ${entry.record.id}; sending it again`);
+    guarded(this._logger, "send hook", () => this._hooks.send(outbound(entry)));
+    entry.resend.schedule(entry.state.kind === "sent" ? this._options.ackTimeout : this._options.commitTimeout);
   }
 
-  private dropInFlight(): void {
-    for (const lane of this.ledger.lanes.values()) lane.gapExpected = undefined;
-    for (const lane of [...this.ledger.lanes.values()]) {
+  private _dropInFlight(): void {
+    for (const lane of this._ledger.lanes.values()) lane.gapExpected = undefined;
+    for (const lane of [...this._ledger.lanes.values()]) {
       for (const entry of [...lane.entries]) {
-        if (!inFlight(entry)) continue;
+        if (!inFlight(entry.state)) continue;
         entry.resend.cancel();
-        if (this.extension || entry.record.retry === "safe") this.ledger.emit(entry, "queued");
-        else this.ledger.fail(entry, "uncertain", "the connection dropped after it was sent; it may or may not have run");
+        if (this.extension || entry.record.retry === "safe") this._ledger.step(entry, { type: "requeued" });
+        else this._ledger.fail(entry, "uncertain", "the connection dropped after it was sent; it may or may not have run");
       }
     }
   }
 
-  private pumpLane(lane: Lane): void {
+  private _pumpLane(lane: Lane): void {
     if (lane.moving) return;
     // A plain server runs one connection's messages on a pool of threads: only one at a time (by
     // default) keeps them in click order.
-    const window = this.extension ? this.options.window : this.options.plainWindow;
-    let room = window - lane.entries.filter(inFlight).length;
+    const window = this.extension ? this._options.window : this._options.plainWindow;
+    let room = window - lane.entries.filter((entry) => inFlight(entry.state)).length;
     // Marks run up to a window ahead of the sends, so their IndexedDB write overlaps the round trips of
     // the records in flight instead of holding every freed slot until a write lands.
     const ahead: Entry[] = [];
     for (const entry of [...lane.entries]) {
-      if (entry.writing > 0) break; // nothing overtakes a record not yet durable
-      if (entry.stage !== "queued") continue;
-      if (this.olderElsewhere(lane, entry)) break; // click order across lanes (a reload's adopted lane first)
+      if (entry.state.kind === "storing") break; // nothing overtakes a record not yet durable
+      if (entry.state.kind !== "queued") continue;
+      if (this._olderElsewhere(lane, entry)) break; // click order across lanes (a reload's adopted lane first)
       if (room > 0 && ahead.length === 0) {
-        const verdict = admit(entry, this, this.options.maxAge, this.ledger);
+        const verdict = this._admit(entry);
         if (verdict === "stop") break;
         if (verdict === "skip") continue;
-        if (!needsMark(entry)) {
-          if (!this.transmit(entry)) return;
+        if (!needsMark(entry.state)) {
+          if (!this._transmit(entry)) return;
           room--;
           continue;
         }
       }
-      if (needsMark(entry)) ahead.push(entry);
+      if (needsMark(entry.state)) ahead.push(entry);
       if (ahead.length >= window) break;
     }
-    if (ahead.length && !lane.marking) markAttempts(lane, ahead, this.ledger, this.persistence, () => this.pump());
+    if (ahead.length && !lane.marking) lane.mark(ahead);
   }
 
   /**
@@ -190,29 +175,60 @@ export class Delivery implements Connection {
    * record waits until every older one of another lane has left (except one withheld for another user,
    * which may wait for good), and while a page that is unloading still journals an older click.
    */
-  private olderElsewhere(lane: Lane, entry: Entry): boolean {
+  private _olderElsewhere(lane: Lane, entry: Entry): boolean {
     const { createdAt } = entry.record;
-    if (this.journaledBefore < createdAt) {
-      if (!this.journalRecheck.pending) this.journalRecheck.schedule(JOURNAL_RECHECK);
+    if (this._journaledBefore < createdAt) {
+      if (!this._journalRecheck.pending) this._journalRecheck.schedule(JOURNAL_RECHECK);
       return true;
     }
-    for (const other of this.ledger.lanes.values()) {
+    for (const other of this._ledger.lanes.values()) {
       if (other === lane) continue;
       for (const older of other.entries) {
         if (older.record.createdAt >= createdAt) break; // a lane is in seq order, which is acceptance order
         const { helloIdentity } = older.record;
         const withheld = helloIdentity !== undefined && this.helloIdentity !== undefined && helloIdentity !== this.helloIdentity;
-        if (!withheld && older.tombstone !== "reported") return true;
+        if (!withheld && older.state.void !== "reported") return true;
       }
     }
     return false;
   }
 
-  private transmit(entry: Entry): boolean {
-    if (guarded(this.logger, "send hook", () => this.hooks.send(outbound(entry))) !== true) return false;
-    entry.sentUnder = entry.record.clientId;
-    entry.resend.schedule(this.extension ? this.options.ackTimeout : this.options.answerTimeout);
-    this.ledger.emit(entry, "sent");
+  /**
+   * Another user's record waits; an expired one goes as a tombstone or fails; and a plain server never
+   * gets a record that may already have run unless it is retry-safe.
+   */
+  private _admit(entry: Entry): Verdict {
+    const { record, state } = entry;
+    const ledger = this._ledger;
+    // Queued while another user's connection was seen: never sent on this one; it waits for its user.
+    if (record.helloIdentity !== undefined && this.helloIdentity !== undefined && record.helloIdentity !== this.helloIdentity)
+      return "stop";
+    const uncertain = (why: string): Verdict => (ledger.fail(entry, "uncertain", why), "skip");
+    const expiredRan = `${EXPIRED}, after it may have been sent; it may or may not have run`;
+
+    if (!state.void && Date.now() - record.createdAt > this._options.maxAge) {
+      // A plain server cannot be asked whether one that may have run did.
+      if (mayHaveRun(state) && !this.extension) return uncertain(expiredRan);
+      ledger.expire(entry);
+    }
+    if (this.extension) return "send";
+
+    // A plain server knows no seqs (no tombstone needed) and cannot tell whether a reflex ran.
+    if (entry.state.void === "reported") {
+      ledger.drop(entry);
+      return "skip";
+    }
+    if (entry.state.void === "asking") return uncertain(expiredRan);
+    if (record.retry === "safe") return "send";
+    if (mayHaveRun(entry.state)) return uncertain("it was sent before and never answered; it may or may not have run");
+    if (entry.state.mark === "failed") return uncertain("its attempted mark could not be stored, so a reload could send it twice");
+    return "send";
+  }
+
+  private _transmit(entry: Entry): boolean {
+    if (guarded(this._logger, "send hook", () => this._hooks.send(outbound(entry))) !== true) return false;
+    this._ledger.step(entry, { type: "sent", under: entry.record.clientId });
+    entry.resend.schedule(this.extension ? this._options.ackTimeout : this._options.answerTimeout);
     return true;
   }
 }

@@ -1,11 +1,12 @@
 // What the server says about our reflexes: acks and hello (extension), or, against a plain
-// StimulusReflex server, the operations that carry a reflex's id (its commit).
+// StimulusReflex server, the operations that carry a reflex's id (its commit). A hello also names
+// whose connection it is: one naming another user than the one our client last saw starts a fresh
+// client, so that user's reflexes never queue behind the other user's (which wait for their user).
 import { guarded } from "../core/events.js";
-import type { CableReadyEnvelope, CourierAck, InboundMessage, Operation } from "../protocol/types.js";
+import type { CableReadyEnvelope, CourierAck, CourierHello, InboundMessage, Operation } from "../protocol/types.js";
 import type { Context } from "./context.js";
-import type { Entry } from "./entry.js";
-import { onHello } from "./hello.js";
 import { EXPIRED } from "./ledger.js";
+import { inFlight, mayHaveRun, type Entry } from "./record.js";
 import { relocate } from "./relocate.js";
 
 const MORPH_ERROR = "stimulus-reflex:morph-error";
@@ -35,10 +36,10 @@ function onAck(ack: CourierAck, ctx: Context): void {
     case "received":
       // Only what this connection sent: a record still queued stays queued and goes out in its turn
       // (issue 10 item 4), rather than waiting in flight for a commit timer without ever being sent.
-      if (entry.stage === "sent") delivery.received(entry);
+      if (entry.state.kind === "sent") delivery.received(entry);
       return;
     case "committed": {
-      if (entry.tombstone === "reported") {
+      if (entry.state.void === "reported") {
         ledger.drop(entry);
         break;
       }
@@ -55,8 +56,8 @@ function onAck(ack: CourierAck, ctx: Context): void {
       break;
     }
     case "failed":
-      if (entry.tombstone === "reported") ledger.drop(entry);
-      else if (entry.tombstone === "asking" && ack.error === "expired") ledger.fail(entry, "expired", EXPIRED);
+      if (entry.state.void === "reported") ledger.drop(entry);
+      else if (entry.state.void === "asking" && ack.error === "expired") ledger.fail(entry, "expired", EXPIRED);
       else ledger.fail(entry, "failed", ack.error ?? "the server could not run it");
       break;
     case "gap":
@@ -65,6 +66,52 @@ function onAck(ack: CourierAck, ctx: Context): void {
       return onConflict(entry, ctx);
   }
   delivery.pump();
+}
+
+function onHello(hello: CourierHello, ctx: Context): void {
+  const { ledger, delivery, logger } = ctx;
+  delivery.hello(hello);
+  const own = ledger.own;
+  if (!own) return;
+  const { identity } = hello;
+  if (!ledger.helloSeenHere && identity !== undefined) {
+    // This page's first hello names whose page it is: what was clicked on it before is that user's.
+    // (In memory only: after a reload before it is sent, the next page's first hello binds it again.)
+    for (const entry of ledger.unbound) if (ledger.has(entry)) entry.record = { ...entry.record, helloIdentity: identity };
+    pruneForeignOnHello(ctx, identity);
+  }
+  ledger.helloSeenHere = true;
+  ledger.unbound.clear();
+  if (identity !== undefined && identity !== ledger.helloIdentity) {
+    const previous = ledger.helloIdentity;
+    ledger.helloIdentity = identity; // new records are stamped with it from now on
+    if (previous !== undefined) {
+      // Records queued since the switch move along; the earlier user's stay behind and wait.
+      const pick = (entry: Entry) => entry.record.helloIdentity === identity;
+      void relocate(own, { pick, renew: true, why: "the connection is another user's" }, ctx);
+      return;
+    }
+    own.write({}).catch((error) => logger.log("warn", "outbox: could not store the hello identity", error));
+  }
+  // The server has seqs of ours we never handed out: our counter went back (storage restored or
+  // rolled back). New reflexes under this clientId would be taken for duplicates and never run.
+  if ((hello.committed[own.clientId] ?? 0) >= own.nextSeq) {
+    logger.log("warn", `outbox: server is ahead of client ${own.clientId}; continuing under a fresh clientId`);
+    const from = own.nextSeq;
+    void relocate(own, { pick: (entry) => entry.record.seq >= from, renew: true, why: "the server is ahead of our seqs" }, ctx);
+  }
+}
+
+/** The first hello names this page's user: another user's reflexes older than maxAge go, unsent and unreported. */
+function pruneForeignOnHello(ctx: Context, helloIdentity: string): void {
+  const { ledger, maxAge } = ctx;
+  const now = Date.now();
+  for (const lane of [...ledger.lanes.values()]) {
+    for (const entry of [...lane.entries]) {
+      const { helloIdentity: stamped, createdAt } = entry.record;
+      if (stamped !== undefined && stamped !== helloIdentity && now - createdAt > maxAge && !mayHaveRun(entry.state)) ledger.drop(entry);
+    }
+  }
 }
 
 function onGap(entry: Entry, expected: number | undefined, ctx: Context): void {
@@ -80,7 +127,7 @@ function onGap(entry: Entry, expected: number | undefined, ctx: Context): void {
     return;
   }
   // A window's worth of out-of-order sends brings a burst of gap acks: the first one resends them all.
-  if (lane.gapExpected === expected && first.stage !== "queued") return;
+  if (lane.gapExpected === expected && first.state.kind !== "queued") return;
   lane.gapExpected = expected;
   delivery.requeueFrom(lane, expected);
 }
@@ -94,9 +141,9 @@ function onConflict(entry: Entry, ctx: Context): void {
   if (!lane) return;
   const { seq } = entry.record;
   entry.resend.cancel();
-  ctx.ledger.emit(entry, "queued");
+  ctx.ledger.step(entry, { type: "requeued" });
   const pick = (other: Entry) =>
-    other === entry || (other.record.seq > seq && other.stage === "queued" && other.sentUnder !== lane.clientId);
+    other === entry || (other.record.seq > seq && other.state.kind === "queued" && other.state.sentUnder !== lane.clientId);
   void relocate(lane, { pick, why: `another tab used seq ${seq} of ${lane.clientId}` }, ctx);
 }
 
@@ -109,7 +156,7 @@ function onOperations(envelope: CableReadyEnvelope, ctx: Context): void {
   }
   for (const [id, operations] of byReflex) {
     const entry = ledger.entry(id);
-    if (!entry || (entry.stage !== "sent" && entry.stage !== "received")) continue;
+    if (!entry || !inFlight(entry.state)) continue;
     const error = operations.find((op) => op.operation === "dispatchEvent" && op.name === MORPH_ERROR);
     if (error) ledger.fail(entry, "failed", errorText(error));
     else ledger.commit(entry, operations);

@@ -3,9 +3,28 @@
 // lose it (issue 10 item 3, RELIABILITY.md finding 4). localStorage, so it outlives a closed tab, one key
 // per reflex under the clientId it is filed under (`cable-courier:journal:<clientId>:<id>`): only the
 // page that owns that clientId's lock or heartbeat claim drains it, so no live page's entries are taken
-// (adoption.ts). Payloads arrive sanitized, so nothing secret is ever journaled. Every step is best
-// effort: a full or disabled storage only narrows the window back to IndexedDB's own.
+// (adoption.ts calls `drainJournal`). Payloads are sanitized first (`sanitize`: a detached copy without
+// anything secret), so nothing secret is ever journaled or stored. Every step is best effort: a full or
+// disabled storage only narrows the window back to IndexedDB's own.
+import { isSecret } from "../protocol/secrets.js";
 import type { ReflexPayload } from "../protocol/types.js";
+import type { Context } from "./context.js";
+import type { OutboxRecord } from "./storage.js";
+
+/** A detached, structured-cloneable copy (JSON is what goes on the wire anyway), minus any password. */
+export function sanitize(payload: ReflexPayload, id: string): ReflexPayload {
+  const copy = JSON.parse(JSON.stringify(payload)) as ReflexPayload;
+  if (typeof copy !== "object" || copy === null || Array.isArray(copy)) throw new TypeError("the payload is not an object");
+  copy.id = id;
+  delete copy.courier;
+  const attrs = copy.attrs as Record<string, unknown> | undefined;
+  // The last line of defence, on the attributes as collected: the payload builder already blanks these.
+  if (attrs && typeof attrs === "object" && isSecret(attrs.type, attrs.autocomplete, "data-reflex-secret" in attrs)) {
+    delete attrs.value;
+    delete attrs.values; // a secret <select>'s chosen options
+  }
+  return copy;
+}
 
 const PREFIX = "cable-courier:journal:";
 /** At most this many entries of one page wait in the journal; later ones rely on IndexedDB alone. */
@@ -192,4 +211,36 @@ function parse(text: string | null): JournalEntry | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Drains the journal of a lane this page has just claimed (its page is gone, its lock or heartbeat is
+ * ours): what never reached IndexedDB is stored under that lane, at its own seq, before adoption loads
+ * the lane. Entries the lane's stored counter already passed landed (and may have run since): dropped.
+ */
+export async function drainJournal(clientId: string, ctx: Context): Promise<void> {
+  const { identity, persistence, ledger, logger } = ctx;
+  // Another identity's page journaled these: only a page of that identity sends them.
+  const entries = journalOf(clientId).filter((entry) => entry.identity === identity);
+  if (!entries.length) return;
+  const [meta, known] = await Promise.all([persistence.getMeta(clientId), persistence.recordIds()]);
+  const counter = meta?.nextSeq ?? 1;
+  let nextSeq = counter;
+  const put: OutboxRecord[] = [];
+  for (const { payload, retry, createdAt, seq } of entries) {
+    const { id } = payload;
+    if (known.has(id) || ledger.entry(id)) continue; // in IndexedDB: only the journal's cleanup was lost
+    if (typeof seq === "number" && seq < counter) continue; // its write landed
+    // Unstamped: it never got a seq, so it was never written or sent; it takes the lane's next one.
+    const at = typeof seq === "number" ? seq : nextSeq;
+    nextSeq = Math.max(nextSeq, at + 1);
+    const record: OutboxRecord = { id, identity, clientId, seq: at, target: payload.target, retry: retry === "safe" ? "safe" : "unsafe",
+      createdAt, payload: { ...sanitize(payload, id), courier: { v: 1, clientId, seq: at } } };
+    // Stamped, and the lane's meta is gone (emptied and forgotten): it may have run; the server's store says.
+    if (typeof seq === "number" && !meta) record.attempted = true;
+    put.push(record);
+  }
+  if (put.length) await persistence.commit({ put, meta: { clientId, identity, nextSeq } });
+  journalDrop(clientId, entries.map((entry) => entry.payload.id));
+  logger.log("info", `outbox: ${put.length} of ${entries.length} journaled reflexes of client ${clientId} stored for adoption`);
 }

@@ -2,10 +2,11 @@
 // the server expects a seq we no longer hold (gap), their seq was taken by another tab sharing the
 // clientId (conflict), or the server is ahead of our counter or knows another user (hello). The server
 // ran none of them under the fresh clientId, so sending them again there is safe (PROTOCOL.md §5).
-import { mintId } from "./client-id.js";
+import { mintId } from "./claims.js";
 import type { Context } from "./context.js";
-import type { Entry, Lane } from "./entry.js";
-import { refOf, type OutboxRecord } from "./store.js";
+import type { Lane } from "./lane.js";
+import type { Entry } from "./record.js";
+import { refOf } from "./storage.js";
 
 export interface Move {
   /** Which of the lane's entries move; asked after the lock is taken, so records allocated meanwhile count. */
@@ -15,16 +16,9 @@ export interface Move {
   why: string;
 }
 
-const restamp = (record: OutboxRecord, clientId: string, seq: number): OutboxRecord => ({
-  ...record,
-  clientId,
-  seq,
-  payload: { ...record.payload, courier: { v: 1, clientId, seq } },
-});
-
 /** Moves the picked entries of `lane` to a fresh clientId; the fresh one becomes ours if `lane` was. */
 export async function relocate(lane: Lane, move: Move, ctx: Context): Promise<void> {
-  const { ledger, persistence, logger } = ctx;
+  const { ledger, logger } = ctx;
   lane.moving++;
   const clientId = mintId();
   const lock = await ctx.heartbeat.claim(clientId);
@@ -37,12 +31,12 @@ export async function relocate(lane: Lane, move: Move, ctx: Context): Promise<vo
     return ctx.delivery.pump();
   }
 
-  ledger.addLane(clientId, lock, own);
-  const records = moving.map((entry, i) => restamp(entry.record, clientId, i + 1));
-  const nextSeq = records.length + 1;
+  const fresh = ledger.addLane(clientId, lock, own);
+  const marked = (entry: Entry) => entry.state.mark === "here" || entry.state.mark === "earlier";
+  const records = moving.map((entry, i) => fresh.restamp(entry.record, i + 1, marked(entry)));
+  fresh.nextSeq = records.length + 1;
   if (own) {
     lane.own = false;
-    ledger.nextSeq = nextSeq;
     ctx.ownChanged();
   }
   logger.log("warn", `outbox: ${move.why}; ${records.length} reflexes move from ${lane.clientId} to ${clientId}`);
@@ -50,25 +44,20 @@ export async function relocate(lane: Lane, move: Move, ctx: Context): Promise<vo
   const oldKeys = moving.map((entry) => refOf(entry.record));
   moving.forEach((entry, i) => {
     entry.resend.cancel();
-    ledger.detach(entry);
+    lane.detach(entry);
     entry.record = records[i];
-    entry.writing++;
     ledger.insert(entry);
-    ledger.emit(entry, "queued");
+    ledger.step(entry, { type: "moved" });
   });
 
   // One transaction: the old keys go and the new ones land together, so a reload never sees both.
-  await persistence.commit({ remove: oldKeys, put: records, meta: ledger.meta(clientId, nextSeq, own) }).then(
-    (durable) =>
-      moving.forEach((entry) => {
-        entry.writing--;
-        entry.persisted = durable;
-      }),
+  await fresh.write({ remove: oldKeys, put: records }).then(
+    (durable) => moving.forEach((entry) => ledger.has(entry) && ledger.step(entry, { type: "stored", durable }, true)),
     async (error) => {
       moving.forEach((entry) => ledger.fail(entry, "storage", `could not store: ${String(error)}`));
       // They are reported failed, so their old records must not outlive the failure to be adopted and
       // sent by a later page (issue 9 item 11). Deleting needs no quota.
-      await persistence
+      await ctx.persistence
         .commit({ remove: oldKeys })
         .catch((again) => logger.log("error", "outbox: could not delete reflexes reported failed", again));
     },

@@ -2,7 +2,7 @@
 // a "show password" toggle has changed the input's type.
 import { afterEach, expect, test } from "vitest";
 import { buildPayload } from "../../../src/dom/payload";
-import { sanitize } from "../../../src/outbox/payload";
+import { sanitize } from "../../../src/outbox/journal";
 
 afterEach(() => {
   document.body.innerHTML = "";

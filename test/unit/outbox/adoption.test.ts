@@ -3,7 +3,7 @@
 // announcements on BroadcastChannel("cable-courier") (PROTOCOL.md §5).
 import { afterEach, describe, expect, test } from "vitest";
 import type { Outbox } from "../../../src/outbox";
-import { lockName } from "../../../src/outbox/locks";
+import { lockName } from "../../../src/outbox/claims";
 import { BroadcastChannelDouble } from "../../../src/outbox/testing";
 import { Browser } from "./browser";
 import { payload, storedRecords, until } from "./harness";

@@ -2,7 +2,7 @@
 // lanes: the adopted lane of the page before, and this page's. The server orders seqs within a lane only,
 // so the outbox itself must keep click order across them (PROTOCOL.md §5).
 import { afterEach, expect, test } from "vitest";
-import { lockName } from "../../../src/outbox/locks";
+import { lockName } from "../../../src/outbox/claims";
 import { Browser } from "./browser";
 import { JOURNAL_RECHECK } from "../../../src/outbox/delivery";
 import { JOURNAL_WAIT } from "../../../src/outbox/journal";

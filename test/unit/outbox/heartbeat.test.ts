@@ -2,8 +2,8 @@
 // that beats keeps its lane, one whose beat stopped loses it to exactly one other page (PROTOCOL.md §5).
 // Beats run on fake timers (and a fake Date): no real sleeps.
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
-import type { Heartbeat } from "../../../src/outbox/heartbeat";
-import { HEARTBEAT_INTERVAL, ORPHANED_AFTER } from "../../../src/outbox/heartbeat";
+import type { Heartbeat } from "../../../src/outbox/claims";
+import { HEARTBEAT_INTERVAL, ORPHANED_AFTER } from "../../../src/outbox/claims";
 import type { Outbox } from "../../../src/outbox";
 import { Browser } from "./browser";
 import { payload, storedRecords, until } from "./harness";
@@ -28,7 +28,7 @@ async function pageWithReflexes(count: number) {
 }
 
 /** Its timers stop and it never writes again, as a crashed or frozen page: it is not closed. */
-const freeze = (outbox: Outbox) => (outbox as unknown as { ctx: { heartbeat: Heartbeat } }).ctx.heartbeat.stop();
+const freeze = (outbox: Outbox) => (outbox as unknown as { _ctx: { heartbeat: Heartbeat } })._ctx.heartbeat.stop();
 
 /** Lets the pages' beats (and the scans after them) run for `ms` of fake time. */
 async function elapse(ms: number) {
@@ -75,7 +75,7 @@ test("a lane whose heartbeat stopped is adopted by exactly one of two competing 
 });
 
 test("two pages claiming one orphaned lane at once: one transaction each re-reads the beat, so one wins", async () => {
-  const { IdbStore } = await import("../../../src/outbox/idb-store");
+  const { IdbStore } = await import("../../../src/outbox/storage");
   const [one, two] = await Promise.all([IdbStore.open(), IdbStore.open()]);
   const claim = (by: string) => ({ clientId: "orphan", identity: "user-1", by, now: Date.now(), staleAfter: ORPHANED_AFTER });
   const results = await Promise.all([one.claim(claim("page-1")), two.claim(claim("page-2"))]);

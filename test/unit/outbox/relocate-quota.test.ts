@@ -1,8 +1,8 @@
 // Issue 9 item 11: a quota error while moving records to a fresh clientId reports them failed
 // (`storage`), and their old records do not survive in IndexedDB to be adopted and sent later.
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
-import { IdbStore } from "../../../src/outbox/idb-store";
-import type { Change } from "../../../src/outbox/store";
+import { IdbStore } from "../../../src/outbox/storage";
+import type { Change } from "../../../src/outbox/storage";
 import { FakeServer, freshProfile, payload, storedRecords, tabsOf, until } from "./harness";
 
 let server: FakeServer;
