@@ -194,7 +194,17 @@ export class IdbStore implements OutboxStore {
   static async open(dbName = DB_NAME, timeout = OPEN_TIMEOUT): Promise<IdbStore> {
     if (typeof indexedDB === "undefined" || !indexedDB) throw new Error("IndexedDB is not available");
     const use = createStore(dbName, STORE_NAME);
-    await withTimeout(use("readonly", (store) => promisifyRequest(store.count())), timeout, "indexedDB.open");
+    // Only the open is timed: `use` calls back once the connection is open, and the count it then asks
+    // for may wait behind another tab's read-write transactions for as long as they take. A busy store is
+    // not a dead one: giving up on it kept a page's clicks in memory only, and a reload lost them.
+    let opened!: () => void;
+    const connected = new Promise<void>((resolve) => (opened = resolve));
+    const first = use("readonly", (store) => {
+      opened();
+      return promisifyRequest(store.count());
+    });
+    await withTimeout(Promise.race([connected, first]), timeout, "indexedDB.open");
+    await first;
     return new IdbStore(use);
   }
 
