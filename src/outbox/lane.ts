@@ -43,8 +43,13 @@ export class Lane {
     if (at >= 0) this.entries.splice(at, 1);
   }
 
-  /** The client meta as this lane knows it; the own lane's carries the tab's last hello identity. */
-  meta(nextSeq = this.nextSeq): ClientMeta {
+  /**
+   * The client meta as this lane knows it; the own lane's carries the tab's last hello identity. Its
+   * `nextSeq` stops at the first record of this task's batch: that batch's transaction is issued at the end
+   * of the task, so a write made before then lands first, and a journal drain after a crash would take
+   * a click the meta named for landed (`drainJournal`) while its record never was.
+   */
+  meta(nextSeq = this._batch?.[0]?.record.seq ?? this.nextSeq): ClientMeta {
     const meta: ClientMeta = { clientId: this.clientId, identity: this._ledger.identity, nextSeq };
     const { helloIdentity } = this._ledger;
     if (this.own && helloIdentity !== undefined) meta.helloIdentity = helloIdentity;

@@ -43,3 +43,35 @@ test("a click during the attempted-mark write, then a reload: the plain server n
   for (const promise of offline) expect(resent).not.toContain(promise.id);
   expect(server.ran).toEqual([]);
 });
+
+// A lane's meta says how far its records are stored: a journal drain after a crash takes a journaled
+// click whose seq is below the stored `nextSeq` for landed and drops it. A write that carries the meta
+// (the attempted mark, the hello identity) made in the same task as a click, before that click's own
+// transaction is issued, lands first (IndexedDB runs transactions in the order they were made): if it
+// named the click's seq and the page went before the click's write landed, the click was lost.
+test("a meta write never names a seq whose record is not already written in it or before it", async () => {
+  server.extension = true;
+  const first = tab();
+  await first.outbox.ready;
+  const persistence = (first.outbox as unknown as { _ctx: { persistence: { commit: (change: object) => Promise<boolean> } } })._ctx.persistence;
+  const issued: Array<{ put: number[]; nextSeq?: number }> = [];
+  const commit = persistence.commit.bind(persistence);
+  persistence.commit = (change: { put?: Array<{ seq: number; clientId: string }>; meta?: { clientId: string; nextSeq: number } }) => {
+    const own = first.outbox.clientId;
+    issued.push({ put: (change.put ?? []).filter((r) => r.clientId === own).map((r) => r.seq), ...(change.meta?.clientId === own && { nextSeq: change.meta.nextSeq }) });
+    return commit(change);
+  };
+  const early = first.outbox.enqueue(payload());
+  await until(() => first.seen.stages.some((s) => s.stage === "queued"), "the first stored");
+  const click = first.outbox.enqueue(payload()); // its transaction is issued at the end of this task
+  first.link.connect(); // in the same task: the hello's identity write and the first record's mark
+  await until(() => first.link.wire.length === 2, "both sent");
+  first.link.settle();
+  await Promise.all([early, click]);
+  let written = 1;
+  for (const { put, nextSeq } of issued) {
+    written = Math.max(written, ...put.map((seq) => seq + 1));
+    if (nextSeq !== undefined) expect({ nextSeq, written }).toEqual({ nextSeq: Math.min(nextSeq, written), written });
+  }
+  expect(issued.some(({ put }) => put.length === 0)).toBe(true); // a meta-only write did race the click's
+});
