@@ -39,6 +39,8 @@ export interface CampaignResult {
   slowestQueued: Array<{ n: number; ms: number; tab: string; faults: FaultEntry[] }>;
   violations: Array<Violation & { faults: FaultEntry[] }>;
   faultLog: FaultEntry[];
+  /** page loads whose outbox fell back to memory */
+  degraded: number;
 }
 
 const SETTLE = WAIT * 3;
@@ -129,6 +131,7 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
         }),
       violations: verdict.violations.map((v) => ({ ...v, faults: v.at === undefined ? ledger.faults.slice(-5) : ledger.faultsAround(v.at) })),
       faultLog: ledger.faults,
+      degraded: ledger.degraded.size,
     };
   } finally {
     // A failure in the middle of a "stop" fault must not leave the server frozen for stop() to wait on.

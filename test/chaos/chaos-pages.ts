@@ -49,6 +49,8 @@ function harness(): void {
       // quota: the binding report still counts
     }
   };
+  // A page load whose outbox fell back to memory: its clicks would not survive a reload (counted, printed).
+  document.addEventListener("courier:storage-degraded", () => report("degraded", ""));
   // By reflex id: an adopted reflex (made by an earlier page) is only known to the harness by its id.
   for (const stage of ["queued", "sent"]) {
     document.addEventListener(`courier:${stage}`, (event) => {

@@ -38,6 +38,8 @@ export class Ledger {
   readonly loads = new Map<string, { tab: string; renderedAt: number }>();
   /** reports whose reflex id was not known yet (a burst's `accepted` can die with its page), by id */
   private readonly orphans = new Map<string, Array<[kind: string, load: string, at: number]>>();
+  /** page loads whose outbox fell back to memory (`courier:storage-degraded`) */
+  readonly degraded = new Set<string>();
   /** stimulate() → courier:queued, in ms, per click */
   readonly queuedMs: Array<{ n: number; ms: number }> = [];
   private readonly started = Date.now();
@@ -75,6 +77,7 @@ export class Ledger {
 
   /** What a page reported through `__chaosReport`; `n` is known only with `accepted`, later by the id. */
   report(kind: string, id: string, n: number, load: string, ms = -1): void {
+    if (kind === "degraded") return void this.degraded.add(load);
     if (kind === "queued" && ms >= 0) this.queuedMs.push({ n: this.byId.get(id) ?? -1, ms });
     if (kind === "accepted") this.byId.set(id, n);
     if (kind === "rerender") this.rerender.set(load, { text: id, at: Date.now() });

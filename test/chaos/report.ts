@@ -14,7 +14,7 @@ export function formatResult(r: CampaignResult): string {
     `seed ${r.seed}: ${r.tabs} tab(s), ${f.clicks} clicks, ${f.runs} runs, lost ${f.lost} (before durable ${f.lostBeforeDurable}, failed ${f.failed}; ${f.lostInBursts} of ${f.burstClicks} burst clicks), ` +
       `duplicated ${f.duplicated}, out of order ${f.outOfOrder}, never shown ${f.notShown}, courier:stale ${f.stale} (re-rendered ${f.staleRerendered}), stale before reload ${f.staleBeforeReload}/${r.tabs}, ${(r.ms / 1000).toFixed(1)} s`,
     `  faults: ${kinds(f.faults)}`,
-    `  promises: ${kinds(f.promises)}; stimulate() → courier:queued p50 ${r.queuedMs.p50.toFixed(1)} ms, p99 ${r.queuedMs.p99.toFixed(1)} ms, max ${r.queuedMs.max.toFixed(1)} ms`,
+    `  promises: ${kinds(f.promises)}; stimulate() → courier:queued p50 ${r.queuedMs.p50.toFixed(1)} ms, p99 ${r.queuedMs.p99.toFixed(1)} ms, max ${r.queuedMs.max.toFixed(1)} ms; storage degraded on ${r.degraded} page load(s)`,
   ];
   // A few of each rule with the faults around them; a lost burst would otherwise print twenty times.
   const byRule = new Map<string, typeof r.violations>();
