@@ -30,13 +30,13 @@ module CableCourier
     def receive(data)
       return super unless data.is_a?(Hash) && data.key?("courier")
 
-      courier_receive(data, courier_now)
+      courier_receive(data, courier_now, retried: false)
     end
 
     # A held reflex comes back here from the worker pool; it never blocked a worker while it waited.
     def courier_retry(data, since)
       CableCourier.held.decrement
-      courier_receive(data, since)
+      courier_receive(data, since, retried: true)
     end
 
     private
@@ -47,7 +47,7 @@ module CableCourier
       super
     end
 
-    def courier_receive(data, since)
+    def courier_receive(data, since, retried:)
       return logger.warn("courier: dropped a stamped reflex without a valid id") unless courier_id?(data["id"])
 
       stamp = data["courier"]
@@ -57,10 +57,11 @@ module CableCourier
       user = courier_user
       client_id = stamp["clientId"]
       seq = stamp["seq"]
-      # A seq that is ahead looks at the lane without locking it until it may run (or must be answered
-      # `gap`): held reflexes polling every RETRY would otherwise queue for the lock ahead of the one
-      # they wait for (on sqlite a process-wide lock), and under load the wait outgrew HOLD.
-      return courier_requeue(data, since) if courier_waiting?(user, client_id, seq, since)
+      # A held seq looks at the lane without locking it until it may run (or must be answered `gap`):
+      # held reflexes polling every RETRY would otherwise queue for the lock ahead of the one they wait
+      # for (on sqlite a process-wide lock), and under load the wait outgrew HOLD. A first arrival goes
+      # straight to the lock: it is usually the next seq, and the look would cost every reflex a query.
+      return courier_requeue(data, since) if retried && courier_waiting?(user, client_id, seq, since)
 
       answer = CableCourier.store.within(user, client_id, seq, data["id"]) { |lane| courier_step(lane, data, seq, since) }
       return unless answer
