@@ -81,6 +81,17 @@ class AckBatchChannelTest < CourierChannelCase
     assert_equal [%w[received r1], [nil, nil]], after_hello.map { |m| [m.dig("courier", "ack"), m.dig("courier", "id")] }
   end
 
+  # A held reflex looking again makes no ack: flushing then would split another worker's reflex, whose
+  # received would leave without its committed.
+  def test_a_job_that_makes_no_ack_leaves_the_waiting_acks_to_the_job_that_made_them
+    CableCourier.hold = 10
+    CableCourier.retry_after = 10
+    batching_subscribe
+    Thread.new { subscription.send(:courier_ack, reflex("CounterReflex#increment", "r1", seq: 1), { "ack" => "received" }) }.join
+    subscription.receive(reflex("CounterReflex#increment", "r3", seq: 3)) # ahead: held, no ack
+    assert_equal [], after_hello
+  end
+
   # A refusal may name a seq the client refuses (0, -1); inside a batch it would spoil the acks beside it.
   def test_a_refusal_goes_alone
     batching_subscribe
