@@ -1,7 +1,7 @@
 // Row 8: what the cable_courier gem adds to a reflex's round trip in Rails. The same app
 // (test/rails/gem/config.ru: Rails 6.1, the unmodified StimulusReflex 3.5.5, CounterReflex#increment
 // writing one row to sqlite) runs twice under puma in the same run: with the gem (a stamped reflex, timed
-// from send to its `committed` ack) and without it (plain StimulusReflex: an unstamped reflex, timed to
+// from send to its `committed` ack, subscribed as our client is, with batched acks) and without it (plain StimulusReflex: an unstamped reflex, timed to
 // the CableReady broadcast carrying its reflexId). One reflex in flight at a time, so the figure is
 // latency, not queueing; the two sides alternate in blocks so both see the same noise.
 import { randomUUID } from "node:crypto";
@@ -57,7 +57,11 @@ export async function gemRow({ root, quick, log }) {
 // with the ms until its answer (stamped: `committed`; plain: the broadcast with its reflexId).
 async function connect(app, stamped) {
   const clientId = randomUUID();
-  const identifier = JSON.stringify(stamped ? { channel: "StimulusReflex::Channel", courier: 1, clientId } : { channel: "StimulusReflex::Channel" });
+  // The stamped side subscribes as our client does (courierAcks: "batch", PROTOCOL.md §3), so the gem
+  // answers a reflex in one message; `BENCH_GEM_ACKS=single` measures one message per ack instead.
+  const batch = process.env.BENCH_GEM_ACKS !== "single";
+  const params = { channel: "StimulusReflex::Channel", courier: 1, clientId, ...(batch ? { courierAcks: "batch" } : {}) };
+  const identifier = JSON.stringify(stamped ? params : { channel: "StimulusReflex::Channel" });
   const socket = new WebSocket(`ws://127.0.0.1:${app.port}/cable`, ["actioncable-v1-json"], { origin: app.url, perMessageDeflate: false });
   let waiting; // { id, resolve }
   let seq = 0;
@@ -69,7 +73,8 @@ async function connect(app, stamped) {
       else if (frame.type === "confirm_subscription") resolve();
       if (!waiting || !frame.message) return;
       const at = performance.now();
-      const { courier } = frame.message;
+      // A batch's entries are acks without `v`; a `received` run carries no operations, so it never matches.
+      const courier = frame.message.courier?.batch?.find((entry) => entry.id === waiting.id && entry.ack !== "received") ?? frame.message.courier;
       const operations = stamped ? (courier?.id === waiting.id ? courier.operations : undefined) : frame.message.cableReady && frame.message.operations;
       const mine = operations?.filter((op) => op.reflexId === waiting.id) ?? [];
       if (stamped && courier?.id === waiting.id && courier.ack === "failed") waiting.fail(new Error(`the reflex failed: ${courier.error}`));

@@ -9,6 +9,7 @@ require "cable_courier/version"
 # StimulusReflex::Channel (CableCourier::Channel) applies docs/PROTOCOL.md §4 to every stamped reflex,
 # with all lane state in a store so the rules hold across processes.
 module CableCourier
+  autoload :AckBatch, "cable_courier/ack_batch"
   autoload :Capture, "cable_courier/capture"
   autoload :Channel, "cable_courier/channel"
   autoload :Helper, "cable_courier/helper"
@@ -25,10 +26,14 @@ module CableCourier
   class << self
     # The user a connection speaks for; lanes are namespaced by it. Default: the connection's
     # identified_by values (ActionCable's own connection_identifier).
-    attr_writer :identify, :store, :hold, :view_user
+    attr_writer :identify, :store, :hold, :retry_after, :view_user
 
     # Seconds a seq that is ahead is held for the missing ones before `gap`.
     def hold = @hold || HOLD
+
+    # Seconds at most between two looks at a held reflex (it looks sooner when its connection answers
+    # the seq before it).
+    def retry_after = @retry_after || RETRY
 
     # Reflexes this process has re-queued and not yet looked at again (bounds what peers can park here).
     def held = @held ||= Concurrent::AtomicFixnum.new(0)

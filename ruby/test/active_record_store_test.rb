@@ -79,4 +79,22 @@ class ActiveRecordStoreTest < CourierChannelCase
     [holder, waiter].each(&:join)
     assert_equal 1, seen.pop, "the second transaction sees the first one's advance"
   end
+
+  # MySQL has no UPDATE … RETURNING: the lock is an UPDATE and a SELECT there, with the same answers.
+  def test_without_returning_the_lock_reads_the_lane_in_a_second_statement
+    store = CableCourier.store
+    store.instance_variable_set(:@returning, false)
+    statements = []
+    listener = ActiveSupport::Notifications.subscribe("sql.active_record") { |*, payload| statements << payload[:sql] }
+    courier_subscribe
+    subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1)) # creates the lane
+    subscription.receive(reflex("CounterReflex#increment", "r2", seq: 2))
+    subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
+    ActiveSupport::Notifications.unsubscribe(listener)
+    assert_equal [%w[committed 1], %w[committed 2], ["committed", "1"]], acks.reject { |a| a["ack"] == "received" }.map { |a| [a["ack"], a["operations"].first["html"]] }
+    assert acks("r1").last["replay"]
+    assert_equal 2, store.last("alice", "tab-1")
+    assert_empty statements.grep(/RETURNING/i)
+    assert_equal 3, statements.grep(/\ASELECT id, last FROM/).size
+  end
 end

@@ -94,6 +94,19 @@ class ChannelTest < CourierChannelCase
     assert_equal "1", acks("r1").last["operations"].first["html"]
   end
 
+  # The seq before is answered on this connection: the held one runs then, not when its timer comes.
+  def test_a_held_reflex_runs_as_soon_as_the_seq_before_it_is_answered
+    CableCourier.hold = 30
+    CableCourier.retry_after = 10
+    courier_subscribe
+    subscription.receive(reflex("CounterReflex#increment", "r2", seq: 2))
+    subscription.receive(reflex("CounterReflex#increment", "r1", seq: 1))
+    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    wait_until(20) { acks("r2").any? { |a| a["ack"] == "committed" } }
+    assert_operator Process.clock_gettime(Process::CLOCK_MONOTONIC) - started, :<, 5, "woken, not polled after 10 s"
+    assert_equal "2", acks("r2").last["operations"].first["html"]
+  end
+
   def test_gap_after_the_hold
     courier_subscribe
     subscription.receive(reflex("CounterReflex#increment", "r3", seq: 3))

@@ -91,6 +91,8 @@ class CourierChannelCase < ActionCable::Channel::TestCase
     CableCourier::ActiveRecordStore::LaneRecord.delete_all
     Note.delete_all
     CableCourier.hold = 0.5
+    CableCourier.retry_after = nil
+    Thread.current[CableCourier::Channel::ACKED] = nil # a test that called courier_ack itself ran no job to reset it
     @default_store = CableCourier.store
   end
 
@@ -108,9 +110,9 @@ class CourierChannelCase < ActionCable::Channel::TestCase
   end
 
   # A connection as `user` and its courier subscription for `client_id` (the hello is its first transmission).
-  def courier_subscribe(user = "alice", client_id = "tab-1")
+  def courier_subscribe(user = "alice", client_id = "tab-1", **params)
     connect_as(user)
-    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: client_id)
+    subscribe(channel: "StimulusReflex::Channel", courier: 1, clientId: client_id, **params)
   end
 
   def reflex(target, id, seq: nil, client_id: "tab-1", **extra)
@@ -128,8 +130,16 @@ class CourierChannelCase < ActionCable::Channel::TestCase
     broadcasts(stream).map { |json| ActiveSupport::JSON.decode(json) }
   end
 
+  # Every ack transmitted, a batch read as the per-reflex acks it stands for (as the client expands it).
   def acks(id = nil)
-    transmissions.filter_map { |m| m["courier"] }.select { |c| c["ack"] && (id.nil? || c["id"] == id) }
+    transmissions.filter_map { |m| m["courier"] }.flat_map { |c| c["batch"] ? c["batch"].flat_map { |e| expand(e) } : [c] }
+                 .select { |c| c["ack"] && (id.nil? || c["id"] == id) }
+  end
+
+  def expand(entry)
+    return [entry] unless entry.key?("through")
+
+    entry["ids"].each_with_index.map { |rid, i| { "ack" => "received", "id" => rid, "clientId" => entry["clientId"], "seq" => entry["seq"] + i } }
   end
 
   # Waits on a condition (a held reflex comes back from another thread), never a fixed sleep.

@@ -22,15 +22,20 @@ module CableCourier
       self.table_name = "cable_courier_results"
     end
 
-    # What the channel may do with a locked lane. Plain statements, no model objects: this runs on every
-    # stamped reflex (bench row 8 counts what it adds to a round trip).
+    LANES = "cable_courier_lanes"
+    RESULTS = "cable_courier_results"
+
+    # What the channel may do with a locked lane. Plain SQL strings, no relations or model objects: this
+    # runs on every stamped reflex, and building the statements through Arel cost more than running them
+    # (bench row 8 counts what the gem adds to a round trip).
     class Lane
       attr_reader :last
 
       # The row lock serialises a lane: nobody else can hold it meanwhile.
       def busy? = false
 
-      def initialize(id, last, keep)
+      def initialize(conn, id, last, keep)
+        @conn = conn
         @id = id
         @last = last
         @keep = keep
@@ -39,7 +44,7 @@ module CableCourier
 
       # { "id", "operations", "error" } for a stored seq; :pruned when it is <= last but gone.
       def result(seq)
-        row = ResultRecord.where(lane_id: @id, seq: seq).pick(:reflex_id, :operations, :error)
+        row = @conn.select_rows("SELECT reflex_id, operations, error FROM #{RESULTS} WHERE lane_id = #{@id} AND seq = #{Integer(seq)}").first
         return :pruned unless row
 
         reflex_id, operations, error = row
@@ -47,8 +52,11 @@ module CableCourier
       end
 
       def advance(seq, id:, operations: nil, error: nil)
-        ResultRecord.insert_all!([{ lane_id: @id, seq: seq, reflex_id: id, operations: operations&.to_json, error: error, created_at: Time.now }])
-        LaneRecord.where(id: @id).update_all(last: seq)
+        q = @conn.method(:quote)
+        seq = Integer(seq)
+        @conn.exec_update("INSERT INTO #{RESULTS} (lane_id, seq, reflex_id, operations, error, created_at) " \
+                          "VALUES (#{@id}, #{seq}, #{q[id]}, #{q[operations && JSON.generate(operations)]}, #{q[error]}, #{q[Time.now]})")
+        @conn.exec_update("UPDATE #{LANES} SET last = #{seq} WHERE id = #{@id}")
         @last = seq
         prune(seq) if (seq % @prune_every).zero?
       end
@@ -56,8 +64,8 @@ module CableCourier
       # Every keep/10 seqs, so a lane holds between keep and keep + keep/10 successes. Failures are kept
       # twice as long: a client may still be waiting to show one.
       private def prune(seq)
-        ResultRecord.where(lane_id: @id).where("seq <= ?", seq - @keep).where(error: nil).delete_all
-        ResultRecord.where(lane_id: @id).where("seq <= ?", seq - 2 * @keep).delete_all
+        @conn.exec_delete("DELETE FROM #{RESULTS} WHERE lane_id = #{@id} AND seq <= #{seq - @keep} AND error IS NULL")
+        @conn.exec_delete("DELETE FROM #{RESULTS} WHERE lane_id = #{@id} AND seq <= #{seq - 2 * @keep}")
       end
     end
 
@@ -73,26 +81,45 @@ module CableCourier
 
     # Yields the locked lane inside a transaction; the block's writes commit with it.
     def within(user, client_id, _seq, _id, &block)
-      return @sqlite_lock.synchronize { locked(user, client_id, &block) } if LaneRecord.connection.adapter_name.match?(/sqlite/i)
+      return @sqlite_lock.synchronize { locked(user, client_id, &block) } if sqlite?
 
       locked(user, client_id, &block)
     end
 
     private def locked(user, client_id)
+      conn = LaneRecord.connection
       LaneRecord.transaction do
-        now = Time.now
-        scope = LaneRecord.where(user_key: user.to_s, client_id: client_id)
-        if scope.update_all(seen_at: now).zero?
+        where = "user_key = #{conn.quote(user.to_s)} AND client_id = #{conn.quote(client_id)}"
+        lock = "UPDATE #{LANES} SET seen_at = #{conn.quote(Time.now)} WHERE #{where}"
+        row = lock_row(conn, lock, where)
+        unless row
           begin
-            LaneRecord.transaction(requires_new: true) { LaneRecord.create!(user_key: user.to_s, client_id: client_id, last: 0, seen_at: now) }
+            LaneRecord.transaction(requires_new: true) { LaneRecord.create!(user_key: user.to_s, client_id: client_id, last: 0, seen_at: Time.now) }
           rescue ActiveRecord::RecordNotUnique
-            scope.update_all(seen_at: now) # created meanwhile by another process: lock that row
+            nil # created meanwhile by another process: lock that row
           end
+          row = lock_row(conn, lock, where)
         end
-        id, last = scope.pick(:id, :last)
-        yield Lane.new(id, last, @keep)
+        yield Lane.new(conn, Integer(row[0]), Integer(row[1]), @keep)
       end
     end
+
+    # Locks the lane row and reads its id and last; nil when there is no row. One statement where the
+    # database has UPDATE … RETURNING (PostgreSQL, sqlite 3.35+), two elsewhere (MySQL).
+    private def lock_row(conn, lock, where)
+      return conn.exec_query("#{lock} RETURNING id, last").rows.first if returning?(conn)
+      return nil if conn.exec_update(lock).zero?
+
+      conn.select_rows("SELECT id, last FROM #{LANES} WHERE #{where}").first
+    end
+
+    private def returning?(conn)
+      return @returning unless @returning.nil?
+
+      @returning = conn.adapter_name.match?(/postg/i) || (sqlite? && conn.database_version >= "3.35.0")
+    end
+
+    private def sqlite? = @sqlite.nil? ? (@sqlite = LaneRecord.connection.adapter_name.match?(/sqlite/i)) : @sqlite
 
     # The reflex's own writes, undone alone when it fails (its seq is still consumed).
     def isolated

@@ -7,13 +7,18 @@ module CableCourier
   module Channel
     MAX_ID = 200
     MAX_SEQ = 2**53 - 1 # what a JavaScript client can count to
+    ACKED = :cable_courier_acked # set while a worker's job has acks waiting in the batch
 
     # The hello goes out here, before confirm_subscription, for this connection's user only.
     def subscribed
       super
+      # [clientId, seq] → a held reflex's wake-up (courier_requeue); stamped reflexes may come without `courier: 1`.
+      @courier_waiting = Concurrent::Map.new
       return unless params["courier"] == 1
 
       courier_no_delay
+      # Made here, before any reflex, so the workers of this subscription share one.
+      @courier_acks = AckBatch.new { |message| transmit(message) } if params[AckBatch::PARAM] == AckBatch::VALUE
       user = courier_user
       client_id = params["clientId"]
       committed = courier_id?(client_id) ? { client_id => CableCourier.store.last(user, client_id) } : {}
@@ -25,18 +30,24 @@ module CableCourier
     def receive(data)
       return super unless data.is_a?(Hash) && data.key?("courier")
 
-      courier_receive(data, courier_now)
+      courier_receive(data, courier_now, retried: false)
     end
 
     # A held reflex comes back here from the worker pool; it never blocked a worker while it waited.
     def courier_retry(data, since)
       CableCourier.held.decrement
-      courier_receive(data, since)
+      courier_receive(data, since, retried: true)
     end
 
     private
 
-    def courier_receive(data, since)
+    # Acks waiting in the batch were made first, so they go first (docs/PROTOCOL.md §3).
+    def transmit(data, via: nil)
+      @courier_acks&.flush
+      super
+    end
+
+    def courier_receive(data, since, retried:)
       return logger.warn("courier: dropped a stamped reflex without a valid id") unless courier_id?(data["id"])
 
       stamp = data["courier"]
@@ -46,17 +57,27 @@ module CableCourier
       user = courier_user
       client_id = stamp["clientId"]
       seq = stamp["seq"]
-      # A seq that is ahead looks at the lane without locking it until it may run (or must be answered
-      # `gap`): held reflexes polling every RETRY would otherwise queue for the lock ahead of the one
-      # they wait for (on sqlite a process-wide lock), and under load the wait outgrew HOLD.
-      return courier_requeue(data, since) if courier_waiting?(user, client_id, seq, since)
+      # A held seq looks at the lane without locking it until it may run (or must be answered `gap`):
+      # held reflexes polling every RETRY would otherwise queue for the lock ahead of the one they wait
+      # for (on sqlite a process-wide lock), and under load the wait outgrew HOLD. A first arrival goes
+      # straight to the lock: it is usually the next seq, and the look would cost every reflex a query.
+      return courier_requeue(data, since) if retried && courier_waiting?(user, client_id, seq, since)
 
       answer = CableCourier.store.within(user, client_id, seq, data["id"]) { |lane| courier_step(lane, data, seq, since) }
-      courier_ack(data, answer) if answer # only now, after the transaction committed
+      return unless answer
+
+      courier_ack(data, answer) # only now, after the transaction committed
+      @courier_waiting.delete([client_id, seq + 1])&.call # the next seq, if it waits here, need not wait for its timer
     rescue StandardError => e
       # Not an answer: the client resends after reconnecting (docs/PROTOCOL.md §4).
       logger.error("courier: #{e.class}: #{e.message} (#{e.backtrace&.first}); closing the socket")
+      @courier_acks&.flush # other reflexes' answers, already committed: they save the client a resend
       connection.close(reason: "server_error", reconnect: true)
+    ensure
+      # The end of this tick: nothing waits past the job that made it. A job that made no ack (a held
+      # reflex looking again) leaves the others' alone, so a reflex's received and committed travel together.
+      @courier_acks.flush if @courier_acks && Thread.current[ACKED]
+      Thread.current[ACKED] = nil
     end
 
     # Runs inside the lane's transaction; returns the answer to send after commit (nil: none yet).
@@ -111,10 +132,18 @@ module CableCourier
       seq > CableCourier.store.last(user, client_id) + 1
     end
 
+    # Looks again after RETRY, or as soon as this connection answers the seq before (whichever comes
+    # first, once): a burst sent out of order then runs at the pace of the store, not of the timer. The
+    # wake-up is only a hint kept on this channel instance; the store decides when it runs.
     def courier_requeue(data, since)
       CableCourier.held.increment
-      Concurrent::ScheduledTask.execute(CableCourier::RETRY) do
-        connection.worker_pool.async_invoke(self, :courier_retry, data, since, connection: connection)
+      key = [data["courier"]["clientId"], data["courier"]["seq"]]
+      fired = Concurrent::AtomicBoolean.new
+      go = -> { connection.worker_pool.async_invoke(self, :courier_retry, data, since, connection: connection) if fired.make_true }
+      @courier_waiting[key] = go
+      Concurrent::ScheduledTask.execute(CableCourier.retry_after) do
+        @courier_waiting.delete_pair(key, go)
+        go.call
       end
       nil
     end
@@ -128,10 +157,15 @@ module CableCourier
 
     def courier_ack(data, answer)
       stamp = data["courier"]
-      transmit({ "courier" => { "v" => 1, **answer, "id" => data["id"], "clientId" => stamp["clientId"], "seq" => stamp["seq"] } })
+      ack = { "v" => 1, **answer, "id" => data["id"], "clientId" => stamp["clientId"], "seq" => stamp["seq"] }
+      return transmit({ "courier" => ack }) unless @courier_acks
+
+      Thread.current[ACKED] = true
+      @courier_acks.add(ack)
     end
 
-    # Without a valid stamp no seq can be consumed: answered `failed`, the store left alone.
+    # Without a valid stamp no seq can be consumed: answered `failed`, the store left alone. Never in a
+    # batch: its seq may be one the client refuses (0, -1), and one refused entry refuses the whole batch.
     def courier_refuse(data, stamp, problem)
       logger.warn("courier: refused a reflex: #{problem}")
       raw = stamp.is_a?(Hash) ? stamp : {}
