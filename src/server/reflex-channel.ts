@@ -103,7 +103,9 @@ export class ReflexChannel implements Channel {
     const clientId = typeof raw?.clientId === "string" ? raw.clientId : "";
     const seq = typeof raw?.seq === "number" && Number.isSafeInteger(raw.seq) ? raw.seq : 0;
     const bad = { connection, identifier, id, data, seq, arrivedAt: 0, stamp: { v: 1, clientId, seq } as CourierStamp };
-    this._ack(bad, "failed", { error: stamp.error });
+    // Alone, never in a batch: its seq (0 when unreadable) fails the client's check, and one bad entry
+    // makes the client refuse the whole batch, good acks included.
+    connection.transmit(identifier, { courier: { v: 1, ack: "failed", id, clientId, seq, error: stamp.error } });
     this._emit(bad, { type: "failed", error: stamp.error });
   }
 

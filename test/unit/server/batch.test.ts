@@ -10,7 +10,7 @@ import { CHANNEL, TestClient, stamped, until, closedAfterEach, type Frame } from
 const { servers, clients } = closedAfterEach();
 const N = 12;
 
-async function setup(batch: boolean) {
+async function setup(batch: boolean, first?: object) {
   const runs: number[] = [];
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -30,6 +30,7 @@ async function setup(batch: boolean) {
   clients.push(client);
   const params = { channel: CHANNEL, courier: 1, clientId: "c", ...(batch ? { courierAcks: "batch" } : {}) };
   const { identifier } = await client.subscribe(params);
+  if (first) client.perform(identifier, first); // in the same burst, so its answer shares a tick with the acks
   for (let seq = 1; seq <= N; seq++) client.perform(identifier, stamped("Counter#increment", "c", seq));
   return { server, client, identifier, runs, release };
 }
@@ -37,7 +38,7 @@ async function setup(batch: boolean) {
 /** Every ack the client reads from the frames so far, batches expanded by the client's validator. */
 function readAcks(frames: Frame[]): CourierAck[] {
   return frames.flatMap((f) => {
-    if (f.message === undefined || !("courier" in (f.message as object))) return [];
+    if (typeof f.message !== "object" || f.message === null || !("courier" in f.message)) return [];
     const read = classifyMessage(f.message);
     if (read instanceof ProtocolError) throw read;
     return read.kind === "batch" ? read.acks : read.kind === "ack" ? [read.ack] : [];
@@ -83,4 +84,16 @@ describe("batched acks", () => {
     const acks = readAcks(client.frames.slice(0, broadcastAt));
     expect(acks.filter((a) => a.ack === "committed")).toHaveLength(N);
   });
+
+  it("send the refusal of a malformed stamp alone: its seq (0) fails the client's check, which would cost a batch's good acks", async () => {
+    const { client, release } = await setup(true, { ...stamped("Counter#increment", "c", 1), id: "bad", courier: { v: 1, clientId: "c", seq: "x" } });
+    release();
+    await until(() => readAcks(client.frames.filter((f) => !isRefusal(f))).filter((a) => a.ack === "committed").length === N, "every commit");
+    const refusals = client.frames.filter(isRefusal);
+    expect(refusals).toHaveLength(1);
+    expect((refusals[0].message as { courier: { batch?: unknown; ack?: string } }).courier).toMatchObject({ ack: "failed", seq: 0 });
+  });
 });
+
+/** A frame that carries the server's answer to the malformed stamp (seq "x" is read as 0). */
+const isRefusal = (f: Frame) => JSON.stringify(f.message ?? null).includes('"seq":0');
