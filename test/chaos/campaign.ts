@@ -26,6 +26,8 @@ export interface CampaignOptions {
   strict?: Partial<Strictness>;
   /** hard bound on the click-and-fault phase */
   maxMs?: number;
+  /** every this many seconds, print each tab's outbox as the page holds it (`sampleTab`); 0 = never */
+  sampleEvery?: number;
 }
 
 export interface CampaignResult {
@@ -66,11 +68,17 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
     const deadline = Date.now() + (options.maxMs ?? 30 * 60_000);
     const gap = options.clickGap ?? [10, 150];
     const world = { ref, proxy, context, tabs, ledger };
+    const sampler = options.sampleEvery
+      ? setInterval(() => {
+          for (const tab of tabs) void sampleTab(tab).then((s) => console.error(`sample ${Math.round(ledger.now() / 1000)} s ${tab.label}: ${s}`));
+        }, options.sampleEvery * 1000)
+      : undefined;
     await Promise.all([
       runFaults(world, rng.fork("faults"), options.kinds ?? FAULT_KINDS, options.faultGap ?? [200, 1200], () => ledger.remaining === 0, deadline),
       ...tabs.map((tab) => runClicks(tab, ledger, rng.fork(`clicks:${tab.label}`), gap, deadline)),
     ]);
 
+    clearInterval(sampler);
     // Settle: every fault has healed; wait for the outbox to drain everywhere (a stuck one is a finding).
     const ends: TabEnd[] = [];
     for (const tab of tabs) {
@@ -141,4 +149,33 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
     await proxy.close();
     await ref.stop();
   }
+}
+
+/**
+ * For diagnosis only (`--sample`): the page's outbox read through its private fields, so it names them and
+ * breaks quietly (prints the error) when they are renamed: loaded or not, early reflexes, pending, the
+ * connection state and, per lane, its clientId prefix and its records counted by state kind.
+ */
+async function sampleTab(tab: Tab): Promise<string> {
+  return (await tab.page
+    ?.evaluate(() => {
+      type Lane = { clientId: string; own: boolean; moving: number; entries: Array<{ state: { kind: string; void?: string } }> };
+      const outbox = (window as unknown as { courier?: { _outbox?: Record<string, unknown> } }).courier?._outbox as
+        | { _loaded?: boolean; _ctx?: { ledger: { early: number; lanes: Map<string, Lane> } } }
+        | undefined;
+      const ledger = outbox?._ctx?.ledger;
+      const lanes = ledger
+        ? [...ledger.lanes.values()].map((lane) => {
+            const kinds: Record<string, number> = {};
+            for (const { state } of lane.entries) {
+              const kind = state.kind + (state.void ? `:${state.void}` : "");
+              kinds[kind] = (kinds[kind] ?? 0) + 1;
+            }
+            return `${lane.clientId.slice(0, 6)}${lane.own ? "*" : ""}${lane.moving ? "(moving)" : ""} ${JSON.stringify(kinds)}`;
+          })
+        : ["no ledger"];
+      const html = document.documentElement;
+      return `loaded ${outbox?._loaded} early ${ledger?.early} pending ${html.getAttribute("data-cable-pending")} ${html.getAttribute("data-cable-state")}; ${lanes.join("; ")}`;
+    })
+    .catch((error: unknown) => `not read: ${String(error).slice(0, 80)}`)) ?? "no page";
 }

@@ -1,4 +1,4 @@
-// `npm run chaos -- [--seed N | --seeds 1,2,3] [--reflexes N] [--tabs 1-3] [--kinds a,b] [--lax] [--verbose]`:
+// `npm run chaos -- [--seed N | --seeds 1,2,3] [--reflexes N] [--tabs 1-3] [--kinds a,b] [--lax] [--verbose] [--sample S]`:
 // runs the campaign once per seed, prints the figures, and exits non-zero on any violation.
 import { launchBrowser } from "../support/browser";
 import { runCampaign, type CampaignResult } from "./campaign";
@@ -14,6 +14,8 @@ export interface CliOptions {
   strict: boolean;
   /** print every fault with its time and detail */
   verbose: boolean;
+  /** seconds between samples of each tab's outbox (0: none) */
+  sample: number;
 }
 
 export function parseArgs(argv: string[]): CliOptions {
@@ -28,7 +30,8 @@ export function parseArgs(argv: string[]): CliOptions {
   if (unknown.length) throw new Error(`unknown fault kind(s) ${unknown.join(", ")}; known: ${FAULT_KINDS.join(", ")}`);
   const tabs = value("tabs") ? Number(value("tabs")) : undefined;
   if (tabs !== undefined && !(tabs >= 1 && tabs <= 3)) throw new Error("--tabs takes 1, 2 or 3");
-  return { seeds, reflexes: Number(value("reflexes") ?? 500), tabs, kinds, strict: !argv.includes("--lax"), verbose: argv.includes("--verbose") };
+  return { seeds, reflexes: Number(value("reflexes") ?? 500), tabs, kinds, strict: !argv.includes("--lax"), verbose: argv.includes("--verbose"),
+    sample: Number(value("sample") ?? 0) };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -45,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
         tabs: options.tabs,
         kinds: options.kinds,
         strict: { lostBeforeDurable: options.strict, convergenceBeforeReload: options.strict },
+        sampleEvery: options.sample,
       });
       results.push(result);
       console.log(formatResult(result));
