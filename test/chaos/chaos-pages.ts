@@ -2,10 +2,11 @@
 // stopped. `#last` is rendered from the server's state file (the last committed effect of this tab's
 // label), so a reloaded page starts from what the server did. A small script wraps `stimulate()` and
 // reports each reflex's fate (accepted, queued, sent, settled) to the harness through `__chaosReport`.
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { readEffects } from "../support/e2e-store.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -19,10 +20,10 @@ interface StateEffect {
   n: number;
 }
 
-/** `who:n` of the last effect committed for `label`, read from the state file (atomically replaced). */
+/** `who:n` of the last effect committed for `label`, read from the server's append-only state file. */
 export function lastShown(stateFile: string, label: string): string {
   try {
-    const effects = (JSON.parse(readFileSync(stateFile, "utf8")) as { effects: StateEffect[] }).effects;
+    const effects = readEffects(stateFile) as StateEffect[];
     const mine = effects.filter((e) => e.who === label);
     return mine.length ? `${label}:${mine[mine.length - 1].n}` : "";
   } catch {
@@ -123,7 +124,12 @@ function harness(): void {
       report("accepted", promise.id, n);
       promise.then(
         () => (settled[n] = "ok"),
-        (error: { reason?: string }) => (settled[n] = String(error?.reason ?? "error")),
+        (error: { reason?: string }) => {
+          settled[n] = String(error?.reason ?? "error");
+          // Also told at once: `settled` is read from live pages only, and a refusal (outbox-full) of a page
+          // load that has gone would otherwise be counted as lost before durable.
+          report(`failed:${settled[n]}`, promise.id, n);
+        },
       );
     },
   };

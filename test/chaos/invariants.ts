@@ -58,6 +58,7 @@ export function judge(ledger: Ledger, effects: Effect[], tabs: TabEnd[], errors:
   const accepted = [...ledger.clicks.values()].filter((c) => c.accepted);
   const lost: Click[] = accepted.filter((c) => !runsByN.has(c.n));
   const settledAll = Object.assign({}, ...tabs.map((t) => t.settled)) as Record<number, string>;
+  for (const c of accepted) if (c.failed !== undefined && settledAll[c.n] === undefined) settledAll[c.n] = c.failed;
   const failed = lost.filter((c) => settledAll[c.n] !== undefined && settledAll[c.n] !== "ok" && settledAll[c.n] !== "pending");
   const beforeDurable = lost.filter((c) => !c.queued && !failed.includes(c));
   for (const c of lost) {

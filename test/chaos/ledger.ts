@@ -19,6 +19,8 @@ export interface Click {
   shownOn: Set<string>;
   staleOn: Map<string, number>;
   burst: boolean;
+  /** its promise rejected, with this reason (told by the page as it happened) */
+  failed?: string;
 }
 
 export interface FaultEntry {
@@ -78,6 +80,11 @@ export class Ledger {
   /** What a page reported through `__chaosReport`; `n` is known only with `accepted`, later by the id. */
   report(kind: string, id: string, n: number, load: string, ms = -1): void {
     if (kind === "degraded") return void this.degraded.add(load);
+    if (kind.startsWith("failed:")) {
+      const failed = this.clicks.get(n);
+      if (failed) failed.failed = kind.slice("failed:".length);
+      return;
+    }
     if (kind === "queued" && ms >= 0) this.queuedMs.push({ n: this.byId.get(id) ?? -1, ms });
     if (kind === "accepted") this.byId.set(id, n);
     if (kind === "rerender") this.rerender.set(load, { text: id, at: Date.now() });
