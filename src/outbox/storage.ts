@@ -203,6 +203,7 @@ export class IdbStore implements OutboxStore {
       opened();
       return promisifyRequest(store.count());
     });
+    first.catch(() => undefined); // when the open times out, nothing awaits this read: no unhandled rejection
     await withTimeout(Promise.race([connected, first]), timeout, "indexedDB.open");
     await first;
     return new IdbStore(use);
