@@ -57,6 +57,7 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
   const pages = await startChaosPages(`ws://127.0.0.1:${proxy.port}/cable`, ref.stateFile);
   const context = await freshContext(browser);
   const errors: string[] = [];
+  let sampler: ReturnType<typeof setInterval> | undefined;
   try {
     context.on("page", (page) => page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`)));
     await context.exposeBinding("__chaosReport", (_source, kind: string, id: string, n: number, load: string, ms: number) =>
@@ -68,7 +69,7 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
     const deadline = Date.now() + (options.maxMs ?? 30 * 60_000);
     const gap = options.clickGap ?? [10, 150];
     const world = { ref, proxy, context, tabs, ledger };
-    const sampler = options.sampleEvery
+    sampler = options.sampleEvery
       ? setInterval(() => {
           for (const tab of tabs) void sampleTab(tab).then((s) => console.error(`sample ${Math.round(ledger.now() / 1000)} s ${tab.label}: ${s}`));
         }, options.sampleEvery * 1000)
@@ -142,6 +143,7 @@ export async function runCampaign(browser: Browser, options: CampaignOptions): P
       degraded: ledger.degraded.size,
     };
   } finally {
+    clearInterval(sampler); // also when the click-and-fault phase threw
     // A failure in the middle of a "stop" fault must not leave the server frozen for stop() to wait on.
     if (ref.pid) process.kill(ref.pid, "SIGCONT");
     await context.close().catch(() => undefined);
